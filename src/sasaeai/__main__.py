@@ -1,0 +1,3 @@
+from sasaeai.cli import main
+
+main()

@@ -1,0 +1,39 @@
+"""Two-factor enforcement for roles that will see personal data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# Paths a signed-in user may reach before completing two-factor authentication.
+OPEN_BEFORE_2FA = ("/accounts/login/", "/accounts/logout/", "/accounts/2fa/", "/static/")
+
+
+class StaffSessionMiddleware:
+    """Send users whose roles require 2FA to enrol or verify before anything else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()  # type: ignore[union-attr]
+            and user.requires_two_factor()  # type: ignore[union-attr]
+            and not request.path.startswith(OPEN_BEFORE_2FA)
+        ):
+            if request.path.startswith("/api/"):
+                from sasaeai.config.api import error_response
+
+                return error_response(
+                    request, 401, "two_factor_required", "2段階認証を完了してください。"
+                )
+            from django_otp import user_has_device
+
+            target = "accounts:2fa_verify" if user_has_device(user) else "accounts:2fa_setup"
+            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)

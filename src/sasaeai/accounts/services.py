@@ -1,0 +1,278 @@
+"""Writes to municipalities, units, districts, users and memberships — each audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from sasaeai.accounts.models import (
+    District,
+    Membership,
+    Municipality,
+    OrganisationUnit,
+    Town,
+    UnitName,
+    User,
+)
+from sasaeai.accounts.permissions import can
+from sasaeai.accounts.roles import UNIT_KINDS_FOR_ROLE, Role, UnitKind
+from sasaeai.audit import services as audit
+from sasaeai.audit.models import Action
+from sasaeai.core.errors import DomainError, PermissionRefused
+from sasaeai.core.wareki import format_fiscal_year
+
+
+def _validated(instance: Any) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        first_field, messages = next(iter(error.message_dict.items()))
+        raise DomainError(
+            code="invalid", message=f"{_label(instance, first_field)}: {messages[0]}"
+        ) from None
+
+
+def _label(instance: Any, field_name: str) -> str:
+    if field_name == "__all__":
+        return str(instance._meta.verbose_name)
+    return str(instance._meta.get_field(field_name).verbose_name)
+
+
+@transaction.atomic
+def municipality_upsert(
+    *, actor: Any, code: str, name: str, prefecture: str, is_demo: bool = False
+) -> Municipality:
+    municipality = Municipality.objects.filter(code=code).first()
+    before = audit.snapshot(municipality) if municipality else None
+    municipality = municipality or Municipality(code=code)
+    municipality.name, municipality.prefecture, municipality.is_demo = name, prefecture, is_demo
+    _validated(municipality)
+    if before is not None and before == audit.snapshot(municipality):
+        return municipality
+    municipality.save()
+    audit.record(
+        actor=actor,
+        action=Action.CREATE if before is None else Action.UPDATE,
+        obj=municipality,
+        municipality=municipality,
+        changes=audit.diff(before or {}, audit.snapshot(municipality)),
+        actor_label=None if getattr(actor, "pk", None) else str(actor or "system"),
+    )
+    return municipality
+
+
+def _upsert(
+    *, actor: Any, instance: Any, created: bool, before: dict[str, Any] | None
+) -> bool:
+    """Validate, save and audit an instance whose fields were set; False when unchanged."""
+    _validated(instance)
+    after = audit.snapshot(instance)
+    if not created and before == after:
+        return False
+    instance.save()
+    audit.record(
+        actor=actor,
+        action=Action.CREATE if created else Action.UPDATE,
+        obj=instance,
+        changes=audit.diff(before or {}, audit.snapshot(instance)),
+        actor_label=None if getattr(actor, "pk", None) else str(actor or "system"),
+    )
+    return True
+
+
+@transaction.atomic
+def district_upsert(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    name: str,
+    reading: str = "",
+    order: int = 0,
+    is_demo: bool = False,
+) -> District:
+    district = District.objects.filter(municipality=municipality, name=name).first()
+    created = district is None
+    before = None if district is None else audit.snapshot(district)
+    district = district or District(municipality=municipality, name=name)
+    district.reading, district.order, district.is_demo = reading, order, is_demo
+    _upsert(actor=actor, instance=district, created=created, before=before)
+    return district
+
+
+@transaction.atomic
+def town_upsert(
+    *,
+    actor: Any,
+    district: District,
+    name: str,
+    reading: str = "",
+    is_demo: bool = False,
+) -> Town:
+    town = Town.objects.filter(municipality_id=district.municipality_id, name=name).first()
+    created = town is None
+    before = None if town is None else audit.snapshot(town)
+    town = town or Town(municipality_id=district.municipality_id, name=name)
+    town.district, town.reading, town.is_demo = district, reading, is_demo
+    _upsert(actor=actor, instance=town, created=created, before=before)
+    return town
+
+
+@transaction.atomic
+def unit_upsert(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    code: str,
+    kind: str,
+    name: str,
+    reading: str = "",
+    district: District | None = None,
+    is_demo: bool = False,
+) -> OrganisationUnit:
+    """Create a unit with one open-ended name, or update its kind/district (never its names)."""
+    if kind not in UnitKind.values:
+        raise DomainError(code="invalid_kind", message=f"組織の種別「{kind}」は使えません。")
+    unit = OrganisationUnit.objects.filter(municipality=municipality, code=code).first()
+    created = unit is None
+    before = None if unit is None else audit.snapshot(unit)
+    unit = unit or OrganisationUnit(municipality=municipality, code=code)
+    unit.kind, unit.district, unit.is_demo = kind, district, is_demo
+    _upsert(actor=actor, instance=unit, created=created, before=before)
+    if created:
+        unit_name = UnitName(unit=unit, name=name, reading=reading)
+        _validated(unit_name)
+        unit_name.save()
+    return unit
+
+
+@transaction.atomic
+def unit_rename(
+    *, actor: Any, unit: OrganisationUnit, name: str, reading: str = "", from_fy: int
+) -> UnitName:
+    """Give a unit a new name from a 年度 on; earlier years keep the name they had."""
+    if not can(actor, "organisation.manage", unit.municipality_id):
+        raise PermissionRefused("組織の名称を変更する権限がありません。")
+    name = name.strip()
+    if not name:
+        raise DomainError(code="required", message="新しい名称を入力してください。")
+    names = list(UnitName.objects.select_for_update().filter(unit=unit).order_by("valid_from_fy"))
+    current = next((n for n in names if n.covers(from_fy)), None)
+    if current is None:
+        raise DomainError(
+            code="no_name_in_year",
+            message=f"{format_fiscal_year(from_fy)}にこの組織の名称がありません。",
+        )
+    if current.name == name:
+        raise DomainError(
+            code="unchanged", message=f"{format_fiscal_year(from_fy)}の名称はすでに「{name}」です。"
+        )
+    if current.valid_to_fy is not None:
+        raise DomainError(
+            code="not_latest",
+            message="過去の年度の途中からは変更できません。最新の名称に対して変更してください。",
+        )
+    first_year = current.valid_from_fy
+    if first_year is not None and from_fy <= first_year:
+        raise DomainError(
+            code="too_early",
+            message=(
+                f"変更する年度は、現在の名称「{current.name}」が使われ始めた"
+                f"{format_fiscal_year(first_year)}より後にしてください。"
+            ),
+        )
+    old = current.name
+    current.valid_to_fy = from_fy - 1
+    current.save(update_fields=["valid_to_fy"])
+    new = UnitName.objects.create(unit=unit, name=name, reading=reading, valid_from_fy=from_fy)
+    audit.record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=unit,
+        changes={"name": [old, name]},
+        detail=f"{format_fiscal_year(from_fy)}から名称変更",
+    )
+    return new
+
+
+@transaction.atomic
+def user_upsert(
+    *,
+    actor: Any,
+    municipality: Municipality | None,
+    username: str,
+    display_name: str,
+    email: str = "",
+    password: str | None = None,
+    is_demo: bool = False,
+) -> User:
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    before = None if user is None else audit.snapshot(user)
+    user = user or User(username=username)
+    user.municipality, user.display_name, user.email, user.is_demo = (
+        municipality,
+        display_name,
+        email,
+        is_demo,
+    )
+    password_changed = password is not None and not user.check_password(password)
+    if password_changed:
+        user.set_password(password)
+    _validated_user(user)
+    after = audit.snapshot(user)
+    if created or before != after or password_changed:
+        user.save()
+        audit.record(
+            actor=actor,
+            action=Action.CREATE if created else Action.UPDATE,
+            obj=user,
+            municipality=municipality,
+            changes=audit.diff(before or {}, after),
+            detail="パスワードを設定" if password_changed else "",
+            actor_label=None if getattr(actor, "pk", None) else str(actor or "system"),
+        )
+    return user
+
+
+def _validated_user(user: User) -> None:
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as error:
+        first_field, messages = next(iter(error.message_dict.items()))
+        raise DomainError(code="invalid", message=f"{_label(user, first_field)}: {messages[0]}") from None
+
+
+@transaction.atomic
+def membership_grant(*, actor: Any, user: User, unit: OrganisationUnit, role: str) -> Membership:
+    if role not in Role.values:
+        raise DomainError(code="invalid_role", message=f"役割「{role}」は使えません。")
+    if user.municipality_id != unit.municipality_id:
+        raise DomainError(
+            code="other_municipality",
+            message="利用者と組織の自治体が異なるため、所属を登録できません。",
+        )
+    if unit.kind not in UNIT_KINDS_FOR_ROLE[role]:
+        raise DomainError(
+            code="role_unit_mismatch",
+            message=(
+                f"役割「{Role(role).label}」は種別「{UnitKind(unit.kind).label}」の組織には"
+                "登録できません。"
+            ),
+        )
+    membership, created = Membership.objects.get_or_create(
+        user=user, unit=unit, role=role, defaults={"municipality_id": unit.municipality_id}
+    )
+    if created or not membership.is_active:
+        before = audit.snapshot(membership)
+        membership.is_active = True
+        membership.save()
+        audit.record(
+            actor=actor,
+            action=Action.CREATE if created else Action.UPDATE,
+            obj=membership,
+            changes=audit.diff({} if created else before, audit.snapshot(membership)),
+            actor_label=None if getattr(actor, "pk", None) else str(actor or "system"),
+        )
+    return membership

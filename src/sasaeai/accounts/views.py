@@ -1,0 +1,185 @@
+"""Sign-in, two-factor authentication and the account page."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sasaeai.accounts.decorators import signed_in
+from sasaeai.accounts.forms import LoginForm, TokenForm
+from sasaeai.audit import services as audit
+from sasaeai.audit.models import Action
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        with transaction.atomic():
+            audit.record(
+                actor=form.get_user(),
+                action=Action.LOGIN,
+                municipality=form.get_user().municipality,
+                request=self.request,
+            )
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            with transaction.atomic():
+                audit.record(
+                    actor=request.user,
+                    action=Action.LOGOUT,
+                    municipality=request.user.municipality,  # type: ignore[union-attr]
+                    request=request,
+                )
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            audit.record(
+                actor=self.request.user,
+                action=Action.PASSWORD_CHANGE,
+                obj=self.request.user,  # type: ignore[arg-type]
+                municipality=self.request.user.municipality,  # type: ignore[union-attr]
+                request=self.request,
+            )
+        messages.success(self.request, "パスワードを変更しました。")
+        return response
+
+
+def _next_url(request: HttpRequest, default: str = "web:dashboard") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    from django.urls import reverse
+
+    return reverse(default)
+
+
+def _qr_data_uri(config_url: str) -> str:
+    svg = segno.make(config_url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _pending_device(user: Any) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="認証アプリ", confirmed=False)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: show a QR code and its key, confirm with one code."""
+    if user_has_device(request.user) and not request.user.is_verified():  # type: ignore[union-attr]
+        return redirect(f"{reverse_lazy('accounts:2fa_verify')}?next={_next_url(request)}")
+    device = _pending_device(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            with transaction.atomic():
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                audit.record(
+                    actor=request.user,
+                    action=Action.TWO_FACTOR_ENROL,
+                    obj=request.user,  # type: ignore[arg-type]
+                    municipality=request.user.municipality,  # type: ignore[union-attr]
+                    request=request,
+                )
+            otp_login(request, device)
+            messages.success(request, "2段階認証を登録しました。次回から確認コードの入力が必要です。")
+            return redirect(_next_url(request))
+        form.add_error("token", "確認コードが正しくありません。時刻がずれていないか確認し、新しいコードを入力してください。")
+    secret = base64.b32encode(device.bin_key).decode("ascii")
+    return render(
+        request,
+        "accounts/2fa_setup.html",
+        {
+            "form": form,
+            "qr": _qr_data_uri(device.config_url),
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+            "next": _next_url(request),
+            "required": request.user.requires_two_factor(),  # type: ignore[union-attr]
+        },
+    )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    if not user_has_device(request.user):
+        return redirect("accounts:2fa_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error(
+            "token",
+            "確認コードが正しくないか、入力の回数が多すぎます。少し待ってから新しいコードを入力してください。",
+        )
+    return render(request, "accounts/2fa_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@signed_in
+@require_http_methods(["POST"])
+def two_factor_remove(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if user.requires_two_factor():
+        messages.error(request, "あなたの役割では2段階認証が必須のため、解除できません。")
+        return redirect("accounts:profile")
+    with transaction.atomic():
+        deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+        if deleted:
+            audit.record(
+                actor=user,
+                action=Action.TWO_FACTOR_REMOVE,
+                obj=user,
+                municipality=user.municipality,
+                request=request,
+            )
+    messages.success(request, "2段階認証を解除しました。")
+    return redirect("accounts:profile")
+
+
+@signed_in
+def profile(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    memberships = user.memberships.select_related("unit").prefetch_related("unit__names")
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "memberships": memberships,
+            "has_device": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "requires_2fa": user.requires_two_factor(),
+        },
+    )

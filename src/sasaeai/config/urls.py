@@ -1,0 +1,18 @@
+"""URL wiring. Public pages are listed in tests/test_url_access.py; everything else needs login."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from sasaeai.config.api import api
+
+urlpatterns = [
+    path("", include("sasaeai.web.urls")),
+    path("accounts/", include("sasaeai.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "sasaeai.web.views.error_400"
+handler403 = "sasaeai.web.views.error_403"
+handler404 = "sasaeai.web.views.error_404"
+handler500 = "sasaeai.web.views.error_500"

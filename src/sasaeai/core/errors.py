@@ -1,0 +1,48 @@
+"""Domain errors with codes, so the UI, CLI and API each phrase the same error well."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ErrorLocation:
+    """Where bad input was found: any of sheet, row, column and field may be known."""
+
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    field: str | None = None
+
+    def describe(self) -> str:
+        parts: list[str] = []
+        if self.sheet:
+            parts.append(f"シート「{self.sheet}」")
+        if self.row is not None:
+            parts.append(f"{self.row}行目")
+        if self.column:
+            parts.append(f"列「{self.column}」")
+        if self.field:
+            parts.append(f"項目「{self.field}」")
+        return " ".join(parts)
+
+
+@dataclass
+class DomainError(Exception):
+    """A refused operation: a stable ``code`` for programs and a Japanese ``message`` for people."""
+
+    code: str
+    message: str
+    location: ErrorLocation | None = None
+    details: list[DomainError] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        where = self.location.describe() if self.location else ""
+        return f"{where}: {self.message}" if where else self.message
+
+
+class PermissionRefused(DomainError):
+    """The acting user may not do this."""
+
+    def __init__(self, message: str = "この操作を行う権限がありません。") -> None:
+        super().__init__(code="permission_denied", message=message)

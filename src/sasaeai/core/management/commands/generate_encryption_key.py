@@ -1,0 +1,12 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from sasaeai.core.crypto import generate_key
+
+
+class Command(BaseCommand):
+    help = "新しい暗号鍵を表示します（SASAEAI_ENCRYPTION_KEYS の先頭に加えてください）。"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(generate_key())

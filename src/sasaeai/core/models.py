@@ -1,0 +1,47 @@
+"""Base models shared by every domain app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class TenantQuerySet(models.QuerySet[Any]):
+    def for_municipality(self, municipality: Any) -> TenantQuerySet:
+        return self.filter(municipality=municipality)
+
+
+class TenantScopedModel(TimeStampedModel):
+    """Every domain row belongs to one municipality (tenant); queries are scoped by it."""
+
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        verbose_name="自治体",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=True,
+    )
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class EncryptionCanary(models.Model):
+    """A known value encrypted under the current keys, so a wrong key is caught at start-up."""
+
+    token = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "暗号鍵の確認用データ"

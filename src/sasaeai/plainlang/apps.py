@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PlainlangConfig(AppConfig):
+    name = "sasaeai.plainlang"
+    label = "plainlang"
+    verbose_name = "わかりやすさチェック"

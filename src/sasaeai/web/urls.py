@@ -1,0 +1,14 @@
+from django.urls import path
+
+from sasaeai.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("m/<str:code>/", views.municipality_home, name="municipality"),
+    path("staff/", views.dashboard, name="dashboard"),
+    path("staff/organisation/", views.organisation, name="organisation"),
+    path("staff/organisation/<slug:code>/rename/", views.unit_rename, name="unit_rename"),
+    path("staff/audit/", views.audit_log, name="audit_log"),
+]

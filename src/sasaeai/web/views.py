@@ -1,0 +1,155 @@
+"""Public pages and the staff pages of the foundation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from sasaeai.accounts import permissions as accounts_permissions
+from sasaeai.accounts import services as accounts_services
+from sasaeai.accounts.decorators import requires
+from sasaeai.accounts.models import Municipality, OrganisationUnit, unit_names_prefetch
+from sasaeai.audit import permissions as audit_permissions
+from sasaeai.core.errors import DomainError
+from sasaeai.core.wareki import fiscal_year_of
+from sasaeai.web import selectors
+from sasaeai.web.forms import AuditFilterForm, UnitRenameForm, YearForm
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    municipalities = Municipality.objects.order_by("code")
+    if municipalities.count() == 1:
+        return municipality_home(request, municipalities[0].code)
+    return render(request, "web/home.html", {"municipalities": municipalities})
+
+
+def municipality_home(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = get_object_or_404(Municipality, code=code)
+    return render(
+        request,
+        "web/municipality.html",
+        {
+            "municipality": municipality,
+            "districts": selectors.districts_with_towns(municipality=municipality),
+            "today_fy": fiscal_year_of(timezone.localdate()),
+        },
+    )
+
+
+def _municipality(request: HttpRequest) -> Municipality:
+    municipality = getattr(request.user, "municipality", None)
+    if municipality is None:
+        raise PermissionDenied
+    return municipality
+
+
+@requires(accounts_permissions.can, "staff.dashboard")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    municipality = _municipality(request)
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "municipality": municipality,
+            "memberships": user.memberships.filter(is_active=True)
+            .select_related("unit")
+            .prefetch_related("unit__names"),
+            "today_fy": fiscal_year_of(timezone.localdate()),
+            "can_view_organisation": accounts_permissions.can(user, "organisation.view"),
+            "can_view_audit": audit_permissions.can(user, "audit.view"),
+            "can_admin": accounts_permissions.can(user, "admin.access"),
+        },
+    )
+
+
+@requires(accounts_permissions.can, "organisation.view")
+def organisation(request: HttpRequest) -> HttpResponse:
+    municipality = _municipality(request)
+    form = YearForm(request.GET or None)
+    fiscal_year = fiscal_year_of(timezone.localdate())
+    if form.is_valid() and form.cleaned_data["fy"]:
+        fiscal_year = form.cleaned_data["fy"]
+    return render(
+        request,
+        "web/organisation.html",
+        {
+            "form": form,
+            "fiscal_year": fiscal_year,
+            "groups": selectors.units_by_kind(municipality=municipality, fiscal_year=fiscal_year),
+            "districts": selectors.districts_with_towns(municipality=municipality),
+            "can_manage": accounts_permissions.can(request.user, "organisation.manage"),
+        },
+    )
+
+
+@requires(accounts_permissions.can, "organisation.manage")
+def unit_rename(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = _municipality(request)
+    unit = get_object_or_404(
+        OrganisationUnit.objects.prefetch_related(unit_names_prefetch()),
+        municipality=municipality,
+        code=code,
+    )
+    form = UnitRenameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts_services.unit_rename(
+                actor=request.user,
+                unit=unit,
+                name=form.cleaned_data["name"],
+                reading=form.cleaned_data["reading"],
+                from_fy=form.cleaned_data["from_fy"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "組織の名称を変更しました。")
+            return redirect("web:organisation")
+    return render(request, "web/unit_rename.html", {"form": form, "unit": unit})
+
+
+@requires(audit_permissions.can, "audit.view")
+def audit_log(request: HttpRequest) -> HttpResponse:
+    municipality = _municipality(request)
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_events(municipality=municipality, filters=filters)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def error_404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error(request, 404, "not_found", "お探しのページは見つかりませんでした。")
+
+
+def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error(request, 403, "permission_denied", "このページを表示する権限がありません。")
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500, "internal_error", "サーバーでエラーが発生しました。時間をおいて再度お試しください。")
+
+
+def error_400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error(request, 400, "bad_request", "リクエストの内容に誤りがあります。")
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        from sasaeai.config.api import error_response
+
+        return error_response(request, status, code, message)
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
