@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Make sure the system packages sasaeai needs are present.
+# Installs missing ones with apt when running as root; otherwise stops and names them.
+#   scripts/system-deps.sh base     python3-venv (to create .venv)
+#   scripts/system-deps.sh test     + a Japanese font (PDFs), Debian's chromium and npm (browser tests)
+set -euo pipefail
+need=()
+python3 -c "import venv, ensurepip" 2>/dev/null || need+=(python3-venv)
+if [ "${1:-base}" = "test" ]; then
+  fc-list :lang=ja 2>/dev/null | grep -q . || need+=(fonts-ipaexfont fonts-noto-cjk fontconfig)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+  # WeasyPrint's Pango
+  ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "sasaeai: installing system packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+else
+  echo "sasaeai: missing system packages: ${need[*]}" >&2
+  echo "sasaeai: install them with: sudo apt-get install ${need[*]}" >&2
+  exit 1
+fi

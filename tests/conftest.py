@@ -1,0 +1,101 @@
+"""Shared fixtures: a Kamakura tenant, a second tenant, and a user per role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sasaeai.accounts import services
+from sasaeai.accounts.models import Municipality, OrganisationUnit, User
+from sasaeai.accounts.roles import Role, UnitKind
+
+PASSWORD = "correct-horse-battery-42"
+
+ROLE_UNITS: dict[str, str] = {
+    Role.SECRETARIAT: "fukushi-somu",
+    Role.DEPARTMENT: "koreisha",
+    Role.COMMITTEE_MEMBER: "iinkai",
+    Role.COUNCIL_COORDINATOR: "shakyo",
+    Role.COMMUNITY_GROUP: "jichikai",
+    Role.SYSTEM_ADMIN: "fukushi-somu",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def kamakura(db: None) -> Municipality:
+    return services.municipality_upsert(
+        actor="test", code="142042", name="鎌倉市", prefecture="神奈川県"
+    )
+
+
+@pytest.fixture
+def fujisawa(db: None) -> Municipality:
+    return services.municipality_upsert(
+        actor="test", code="142051", name="藤沢市", prefecture="神奈川県"
+    )
+
+
+@pytest.fixture
+def units(kamakura: Municipality) -> dict[str, OrganisationUnit]:
+    specs = [
+        ("fukushi-somu", UnitKind.DEPARTMENT, "福祉総務課"),
+        ("koreisha", UnitKind.DEPARTMENT, "高齢者いきいき課"),
+        ("iinkai", UnitKind.COMMITTEE, "地域福祉計画推進委員会"),
+        ("shakyo", UnitKind.SOCIAL_WELFARE_COUNCIL, "鎌倉市社会福祉協議会"),
+        ("jichikai", UnitKind.NEIGHBOURHOOD_ASSOCIATION, "大船一丁目自治会"),
+    ]
+    return {
+        code: services.unit_upsert(
+            actor="test", municipality=kamakura, code=code, kind=kind, name=name
+        )
+        for code, kind, name in specs
+    }
+
+
+@pytest.fixture
+def make_user(
+    kamakura: Municipality, units: dict[str, OrganisationUnit]
+) -> Callable[..., User]:
+    def make(role: str | None, username: str | None = None, **kwargs: Any) -> User:
+        user = services.user_upsert(
+            actor="test",
+            municipality=kwargs.pop("municipality", kamakura),
+            username=username or f"user-{role or 'none'}",
+            display_name=f"{role} の利用者",
+            password=PASSWORD,
+        )
+        if role is not None:
+            services.membership_grant(actor="test", user=user, unit=units[ROLE_UNITS[role]], role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def users(make_user: Callable[..., User]) -> dict[str, User]:
+    return {role: make_user(role) for role in Role.values}
+
+
+def login(client: Client, user: User) -> Client:
+    """Sign in and complete two-factor authentication, as the user would."""
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(client: Client) -> Callable[[User], Client]:
+    return lambda user: login(client, user)
