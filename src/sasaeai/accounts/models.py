@@ -153,7 +153,7 @@ class UnitName(models.Model):
     class Meta:
         verbose_name = "組織の名称（年度別）"
         verbose_name_plural = "組織の名称（年度別）"
-        ordering = ["unit", "valid_from_fy"]
+        ordering = ["unit", models.F("valid_from_fy").asc(nulls_first=True)]
         constraints = [
             models.UniqueConstraint(fields=["unit", "valid_from_fy"], name="unitname_unique_start"),
         ]
@@ -225,4 +225,5 @@ class Membership(TenantScopedModel):
 
 
 def unit_names_prefetch() -> Any:
-    return models.Prefetch("names", queryset=UnitName.objects.order_by("valid_from_fy"))
+    ordered = UnitName.objects.order_by(models.F("valid_from_fy").asc(nulls_first=True))
+    return models.Prefetch("names", queryset=ordered)

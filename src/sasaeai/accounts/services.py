@@ -157,7 +157,7 @@ def unit_rename(
     name = name.strip()
     if not name:
         raise DomainError(code="required", message="新しい名称を入力してください。")
-    names = list(UnitName.objects.select_for_update().filter(unit=unit).order_by("valid_from_fy"))
+    names = list(UnitName.objects.select_for_update().filter(unit=unit))
     current = next((n for n in names if n.covers(from_fy)), None)
     if current is None:
         raise DomainError(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -25,6 +26,8 @@ class SasaeaiAdminSite(admin.AdminSite):
         return can(request.user, "admin.access")
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if request.user.is_authenticated:
+            raise PermissionDenied  # signed in but not a system administrator
         return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
 
 
