@@ -169,7 +169,7 @@ CSRF_COOKIE_SECURE = TLS
 SECURE_SSL_REDIRECT = TLS and env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31_536_000) if TLS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = TLS
-SECURE_HSTS_PRELOAD = TLS and env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = TLS and env.bool("SECURE_HSTS_PRELOAD", default=True)
 if env.bool("SASAEAI_BEHIND_PROXY", default=PRODUCTION):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -242,4 +242,5 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-SILENCED_SYSTEM_CHECKS: list[str] = []
+# Turning HSTS preload off is a deliberate operator choice, so its warning is not repeated.
+SILENCED_SYSTEM_CHECKS: list[str] = [] if SECURE_HSTS_PRELOAD or not TLS else ["security.W021"]
