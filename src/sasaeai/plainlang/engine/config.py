@@ -471,7 +471,7 @@ class _YamlReader:
         if isinstance(node.value, bool) or not isinstance(node.value, int):
             message = f"{name} には整数を指定してください。"
             raise self._error("invalid-value", message, name, node.line)
-        return node.value
+        return int(node.value)
 
     def _boolean(self, node: _Located | None, name: str, *, default: bool) -> bool:
         if node is None:
@@ -479,7 +479,7 @@ class _YamlReader:
         if not isinstance(node.value, bool):
             message = f"{name} には true か false を指定してください。"
             raise self._error("invalid-value", message, name, node.line)
-        return node.value
+        return bool(node.value)
 
     def _error(self, code: str, message: str, name: str | None, line: int) -> ConfigError:
         return ConfigError(message, code=code, file=self.file, line=line, field=name)
@@ -533,32 +533,42 @@ def _csv_rows(config: Config) -> Iterator[tuple[str, ...]]:
 
 
 class _CsvReader:
+    """Reads rows into lists, then makes one Config of them."""
+
     def __init__(self, file: str) -> None:
         self.file = file
+        self.glossary: list[GlossaryEntry] = []
+        self.expressions: list[ExpressionEntry] = []
+        self.allowlist: set[str] = set()
+        self.rules: dict[str, RuleSettings] = {}
+        self.settings: dict[str, int | bool] = {}
 
     def read(self, text: str) -> Config:
         reader = csv.reader(io.StringIO(text, newline=""))
         columns = self._header(next(reader, None))
-        glossary: list[GlossaryEntry] = []
-        expressions: list[ExpressionEntry] = []
-        allowlist: set[str] = set()
-        rules: dict[str, RuleSettings] = {}
-        settings: dict[str, int | bool] = {}
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
-            row = {name: (cells[i].strip() if i < len(cells) else "") for name, i in columns.items()}
+            row = {name: cells[i].strip() if i < len(cells) else "" for name, i in columns.items()}
             try:
-                self._add(row, glossary, expressions, allowlist, rules, settings)
+                self._add(row)
             except ConfigError as error:
                 raise error.at(self.file, reader.line_num) from None
+        defaults = Config()
         try:
             return Config(
-                glossary=tuple(glossary),
-                expressions=tuple(expressions),
-                allowlist=frozenset(allowlist),
-                rules=rules,
-                **settings,  # type: ignore[arg-type]
+                glossary=tuple(self.glossary),
+                expressions=tuple(self.expressions),
+                allowlist=frozenset(self.allowlist),
+                rules=self.rules,
+                sentence_length_info=int(
+                    self.settings.get("sentence_length_info", defaults.sentence_length_info)
+                ),
+                sentence_length_warning=int(
+                    self.settings.get("sentence_length_warning", defaults.sentence_length_warning)
+                ),
+                comma_max=int(self.settings.get("comma_max", defaults.comma_max)),
+                builtin_expressions=bool(self.settings.get("builtin_expressions", True)),
             )
         except ConfigError as error:
             raise error.at(self.file, None) from None
@@ -576,40 +586,32 @@ class _CsvReader:
             )
         return {name: names.index(name) for name in CSV_COLUMNS if name in names}
 
-    def _add(
-        self,
-        row: Mapping[str, str],
-        glossary: list[GlossaryEntry],
-        expressions: list[ExpressionEntry],
-        allowlist: set[str],
-        rules: dict[str, RuleSettings],
-        settings: dict[str, int | bool],
-    ) -> None:
+    def _add(self, row: Mapping[str, str]) -> None:
         kind = _KIND_ALIASES.get(row["kind"], row["kind"])
         term, replacement = row["term"], row.get("replacement", "")
+        severity = row.get("severity") or None
         if kind == "glossary":
-            glossary.append(GlossaryEntry(term, replacement, row.get("note") or None))
+            self.glossary.append(GlossaryEntry(term, replacement, row.get("note") or None))
         elif kind == "expression":
-            expressions.append(
+            self.expressions.append(
                 ExpressionEntry(
                     pattern=term,
                     preferred=replacement,
                     regex=_csv_boolean(row.get("regex", ""), "regex", default=False),
-                    severity=parse_severity(row.get("severity") or "warning", "severity"),
+                    severity=parse_severity(severity or "warning", "severity"),
                     message=row.get("note") or None,
                 )
             )
         elif kind == "allowlist":
             _require_text(term, "term")
-            allowlist.add(term)
+            self.allowlist.add(term)
         elif kind == "rule":
-            severity = row.get("severity") or None
-            rules[term] = RuleSettings(
+            self.rules[term] = RuleSettings(
                 enabled=_csv_boolean(replacement, "replacement", default=True),
                 severity=None if severity is None else parse_severity(severity, "severity"),
             )
         elif kind == "setting":
-            settings[term] = _csv_setting(term, replacement)
+            self.settings[term] = _csv_setting(term, replacement)
         else:
             raise ConfigError(
                 f"種別「{row['kind']}」はありません。"
