@@ -63,9 +63,7 @@ def units(kamakura: Municipality) -> dict[str, OrganisationUnit]:
 
 
 @pytest.fixture
-def make_user(
-    kamakura: Municipality, units: dict[str, OrganisationUnit]
-) -> Callable[..., User]:
+def make_user(kamakura: Municipality, units: dict[str, OrganisationUnit]) -> Callable[..., User]:
     def make(role: str | None, username: str | None = None, **kwargs: Any) -> User:
         user = services.user_upsert(
             actor="test",
@@ -75,7 +73,9 @@ def make_user(
             password=PASSWORD,
         )
         if role is not None:
-            services.membership_grant(actor="test", user=user, unit=units[ROLE_UNITS[role]], role=role)
+            services.membership_grant(
+                actor="test", user=user, unit=units[ROLE_UNITS[role]], role=role
+            )
         return user
 
     return make
@@ -88,7 +88,9 @@ def users(make_user: Callable[..., User]) -> dict[str, User]:
 
 def login(client: Client, user: User) -> Client:
     """Sign in and complete two-factor authentication, as the user would."""
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

@@ -28,7 +28,10 @@ def test_unknown_api_path_is_json_404(client: Client) -> None:
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"code": "not_found", "message": "お探しのページは見つかりませんでした。"}
+    assert response.json() == {
+        "code": "not_found",
+        "message": "お探しのページは見つかりませんでした。",
+    }
 
 
 @pytest.mark.django_db
@@ -78,20 +81,37 @@ def test_me(users: dict[str, User], client_for: Callable[[User], Client]) -> Non
     assert body == {
         "username": "user-department",
         "display_name": "department の利用者",
-        "municipality": {"code": "142042", "name": "鎌倉市", "prefecture": "神奈川県", "is_demo": False},
+        "municipality": {
+            "code": "142042",
+            "name": "鎌倉市",
+            "prefecture": "神奈川県",
+            "is_demo": False,
+        },
         "memberships": [
-            {"unit": "高齢者いきいき課", "unit_code": "koreisha", "role": "department", "role_label": "担当課"}
+            {
+                "unit": "高齢者いきいき課",
+                "unit_code": "koreisha",
+                "role": "department",
+                "role_label": "担当課",
+            }
         ],
         "two_factor_verified": True,
     }
 
 
 def test_municipality_with_districts(kamakura: Municipality, client: Client) -> None:
-    district = services.district_upsert(actor="test", municipality=kamakura, name="大船", reading="おおふな", order=4)
+    district = services.district_upsert(
+        actor="test", municipality=kamakura, name="大船", reading="おおふな", order=4
+    )
     services.town_upsert(actor="test", district=district, name="台", is_demo=True)
     body = client.get("/api/v1/municipalities/142042").json()
     assert body["districts"] == [
-        {"name": "大船", "reading": "おおふな", "is_demo": False, "towns": [{"name": "台", "reading": "", "is_demo": True}]}
+        {
+            "name": "大船",
+            "reading": "おおふな",
+            "is_demo": False,
+            "towns": [{"name": "台", "reading": "", "is_demo": True}],
+        }
     ]
 
 

@@ -24,11 +24,22 @@ def test_demo_tenant_contents(loaded: str) -> None:
     kamakura = Municipality.objects.get(code="142042")
     assert (kamakura.name, kamakura.prefecture, kamakura.is_demo) == ("鎌倉市", "神奈川県", True)
     assert list(District.objects.filter(municipality=kamakura).values_list("name", flat=True)) == [
-        "鎌倉", "腰越", "深沢", "大船", "玉縄",
+        "鎌倉",
+        "腰越",
+        "深沢",
+        "大船",
+        "玉縄",
     ]
     assert Town.objects.filter(municipality=kamakura, is_demo=False).count() == 0
-    assert sorted(set(OrganisationUnit.objects.filter(municipality=kamakura).values_list("kind", flat=True))) == [
-        "care_center", "committee", "council", "department", "district_council", "neighbourhood",
+    assert sorted(
+        set(OrganisationUnit.objects.filter(municipality=kamakura).values_list("kind", flat=True))
+    ) == [
+        "care_center",
+        "committee",
+        "council",
+        "department",
+        "district_council",
+        "neighbourhood",
     ]
     assert OrganisationUnit.objects.filter(kind="neighbourhood").count() == 2
     assert sorted(Membership.objects.values_list("user__username", "role")) == [
@@ -46,24 +57,43 @@ def test_demo_tenant_contents(loaded: str) -> None:
 
 def test_names_per_fiscal_year(loaded: str) -> None:
     unit = OrganisationUnit.objects.get(code="kodomo-shien")
-    assert (unit.name_in(2023), unit.name_in(2024), unit.name_in(2030)) == ("子育て支援課", "こども支援課", "こども支援課")
+    assert (unit.name_in(2023), unit.name_in(2024), unit.name_in(2030)) == (
+        "子育て支援課",
+        "こども支援課",
+        "こども支援課",
+    )
 
 
 def test_invented_names_are_marked(loaded: str) -> None:
-    for unit in OrganisationUnit.objects.filter(kind__in=["neighbourhood", "district_council", "care_center"]):
+    for unit in OrganisationUnit.objects.filter(
+        kind__in=["neighbourhood", "district_council", "care_center"]
+    ):
         assert unit.is_demo is True
         assert unit.current_name().startswith("（架空）")
 
 
 def test_prints_accounts(loaded: str) -> None:
     assert "パスワード: sasaeai-demo-2026" in loaded
-    assert "demo-jimukyoku   事務局  ※2段階認証: `sasaeai demotoken demo-jimukyoku` でコードを表示" in loaded
+    assert (
+        "demo-jimukyoku   事務局  ※2段階認証: `sasaeai demotoken demo-jimukyoku` でコードを表示"
+        in loaded
+    )
 
 
 def test_idempotent(loaded: str) -> None:
-    counts = (AuditEvent.objects.count(), User.objects.count(), OrganisationUnit.objects.count(), Town.objects.count())
+    counts = (
+        AuditEvent.objects.count(),
+        User.objects.count(),
+        OrganisationUnit.objects.count(),
+        Town.objects.count(),
+    )
     call_command("loaddemo", stdout=io.StringIO())
-    assert (AuditEvent.objects.count(), User.objects.count(), OrganisationUnit.objects.count(), Town.objects.count()) == counts
+    assert (
+        AuditEvent.objects.count(),
+        User.objects.count(),
+        OrganisationUnit.objects.count(),
+        Town.objects.count(),
+    ) == counts
 
 
 def test_demotoken(loaded: str) -> None:

@@ -21,7 +21,12 @@ PUBLIC = {
     "api/v1/fiscal-years/parse",
 }
 
-SAMPLE_ARGUMENTS = {"code": "142042", "object_id": "1", "app_label": "accounts", "content_type_id": "1"}
+SAMPLE_ARGUMENTS = {
+    "code": "142042",
+    "object_id": "1",
+    "app_label": "accounts",
+    "content_type_id": "1",
+}
 
 
 def walk(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[str]:

@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from sasaeai.accounts.models import User
 from sasaeai.accounts.roles import Role
 from sasaeai.audit.models import AuditEvent
+
 PASSWORD = "correct-horse-battery-42"  # as in conftest.py
 
 
@@ -22,8 +23,12 @@ def current_code(device: TOTPDevice) -> str:
     return f"{totp.token():06d}"
 
 
-def test_login_without_2fa_requirement_reaches_dashboard(users: dict[str, User], client: Client) -> None:
-    response = client.post("/accounts/login/", {"username": "user-department", "password": PASSWORD})
+def test_login_without_2fa_requirement_reaches_dashboard(
+    users: dict[str, User], client: Client
+) -> None:
+    response = client.post(
+        "/accounts/login/", {"username": "user-department", "password": PASSWORD}
+    )
     assert (response.status_code, response["Location"]) == (302, "/staff/")
     assert client.get("/staff/").status_code == 200
     event = AuditEvent.objects.latest("id")
@@ -39,7 +44,9 @@ def test_wrong_password_shows_japanese_error(users: dict[str, User], client: Cli
 def test_lockout_after_five_failures(users: dict[str, User], client: Client) -> None:
     for _ in range(5):
         client.post("/accounts/login/", {"username": "user-department", "password": "wrong"})
-    response = client.post("/accounts/login/", {"username": "user-department", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"username": "user-department", "password": PASSWORD}
+    )
     assert response.status_code == 429
     assert "ログインを一時停止しています" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -62,7 +69,10 @@ def test_password_policy(password: str, message: str) -> None:
 def test_role_with_personal_data_must_enrol(users: dict[str, User], client: Client) -> None:
     client.post("/accounts/login/", {"username": "user-secretariat", "password": PASSWORD})
     response = client.get("/staff/")
-    assert (response.status_code, response["Location"]) == (302, "/accounts/2fa/setup/?next=/staff/")
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/accounts/2fa/setup/?next=/staff/",
+    )
     api = client.get("/api/v1/me")
     assert (api.status_code, api.json()["code"]) == (401, "two_factor_required")
 
@@ -113,7 +123,9 @@ def test_required_2fa_cannot_be_removed(
     assert TOTPDevice.objects.filter(user=users[Role.SECRETARIAT]).count() == 1
 
 
-def test_optional_2fa_can_be_removed(users: dict[str, User], client_for: Callable[[User], Client]) -> None:
+def test_optional_2fa_can_be_removed(
+    users: dict[str, User], client_for: Callable[[User], Client]
+) -> None:
     client = client_for(users[Role.DEPARTMENT])
     client.post("/accounts/2fa/remove/")
     assert TOTPDevice.objects.filter(user=users[Role.DEPARTMENT]).count() == 0
@@ -124,14 +136,20 @@ def test_open_redirect_is_refused(users: dict[str, User], client: Client) -> Non
     client.post("/accounts/login/", {"username": "user-department", "password": PASSWORD})
     client.get("/accounts/2fa/setup/")
     device = TOTPDevice.objects.get(user=users[Role.DEPARTMENT])
-    response = client.post("/accounts/2fa/setup/", {"token": current_code(device), "next": "https://evil.example/"})
+    response = client.post(
+        "/accounts/2fa/setup/", {"token": current_code(device), "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/staff/"
 
 
 def test_staff_session_expires_when_idle(settings: object) -> None:
     from django.conf import settings as live
 
-    assert (live.SESSION_COOKIE_AGE, live.SESSION_SAVE_EVERY_REQUEST, live.SESSION_EXPIRE_AT_BROWSER_CLOSE) == (
+    assert (
+        live.SESSION_COOKIE_AGE,
+        live.SESSION_SAVE_EVERY_REQUEST,
+        live.SESSION_EXPIRE_AT_BROWSER_CLOSE,
+    ) == (
         1800,
         True,
         True,

@@ -100,17 +100,24 @@ def test_refused_rename_changes_nothing(
     users: dict[str, User], client_for: Callable[[User], Client], role: str
 ) -> None:
     unit = OrganisationUnit.objects.get(code="koreisha")
-    names_before = list(UnitName.objects.filter(unit=unit).values_list("name", "valid_from_fy", "valid_to_fy"))
+    names_before = list(
+        UnitName.objects.filter(unit=unit).values_list("name", "valid_from_fy", "valid_to_fy")
+    )
     audit_before = AuditEvent.objects.count()
     response = client_for(users[role]).post(
         "/staff/organisation/koreisha/rename/", {"name": "高齢福祉課", "from_fy": "令和8年度"}
     )
     assert response.status_code == 403
-    assert list(UnitName.objects.filter(unit=unit).values_list("name", "valid_from_fy", "valid_to_fy")) == names_before
+    assert (
+        list(UnitName.objects.filter(unit=unit).values_list("name", "valid_from_fy", "valid_to_fy"))
+        == names_before
+    )
     assert AuditEvent.objects.count() == audit_before
 
 
-def test_allowed_rename_by_secretariat(users: dict[str, User], client_for: Callable[[User], Client]) -> None:
+def test_allowed_rename_by_secretariat(
+    users: dict[str, User], client_for: Callable[[User], Client]
+) -> None:
     response = client_for(users[S]).post(
         "/staff/organisation/koreisha/rename/",
         {"name": "高齢福祉課", "reading": "こうれいふくしか", "from_fy": "R8"},

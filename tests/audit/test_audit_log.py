@@ -76,7 +76,10 @@ def test_encrypted_values_are_masked_in_the_log(kamakura: Municipality) -> None:
     user.save()
     with transaction.atomic():
         event = audit.record(
-            actor="test", action="update", obj=user, changes=audit.diff(before, audit.snapshot(user))
+            actor="test",
+            action="update",
+            obj=user,
+            changes=audit.diff(before, audit.snapshot(user)),
         )
     event.refresh_from_db()
     assert "0467" not in str(event.changes)
@@ -122,9 +125,12 @@ class TestAppendOnly:
         ],
     )
     def test_database_refuses_raw_sql(self, event: AuditEvent, sql: str) -> None:
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
         event.refresh_from_db()
         assert event.detail == ""
 
@@ -137,10 +143,14 @@ def test_secretariat_browses_and_filters_own_municipality(
     page = client.get("/staff/audit/", {"action": "create", "object_type": "District"})
     assert page.status_code == 200
     assert page.context["page"].paginator.count == 0
-    services.district_upsert(actor="test", municipality=users[Role.SECRETARIAT].municipality, name="深沢", order=3)
+    services.district_upsert(
+        actor="test", municipality=users[Role.SECRETARIAT].municipality, name="深沢", order=3
+    )
     page = client.get("/staff/audit/", {"action": "create", "object_type": "District"})
     rows = list(page.context["page"])
-    assert [(r.object_repr, r.municipality_id) for r in rows] == [("深沢", users[Role.SECRETARIAT].municipality_id)]
+    assert [(r.object_repr, r.municipality_id) for r in rows] == [
+        ("深沢", users[Role.SECRETARIAT].municipality_id)
+    ]
 
 
 def test_audit_filter_rejects_reversed_dates(
@@ -149,7 +159,9 @@ def test_audit_filter_rejects_reversed_dates(
     page = client_for(users[Role.SECRETARIAT]).get(
         "/staff/audit/", {"date_from": "2025-05-01", "date_to": "2025-04-01"}
     )
-    assert page.context["form"].errors == {"date_to": ["終了日は開始日より後の日付にしてください。"]}
+    assert page.context["form"].errors == {
+        "date_to": ["終了日は開始日より後の日付にしてください。"]
+    }
     assert "終了日は開始日より後の日付にしてください。" in page.content.decode()
 
 
@@ -160,7 +172,15 @@ def test_no_write_endpoint_for_the_log(
     client = client_for(users[Role.SYSTEM_ADMIN])
     count = AuditEvent.objects.count()
     event = AuditEvent.objects.latest("id")
-    assert getattr(client, method)(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
-    assert client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"detail": "x"}).status_code == 403
+    assert (
+        getattr(client, method)(
+            f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"detail": "x"}).status_code
+        == 403
+    )
     assert client.post("/admin/audit/auditevent/add/", {"detail": "x"}).status_code == 403
     assert AuditEvent.objects.count() == count

@@ -32,7 +32,9 @@ def person(kamakura: Municipality, settings: SettingsWrapper) -> User:
     settings.SASAEAI_ENCRYPTION_KEYS = [KEY_A]
     EncryptionCanary.objects.all().delete()
     crypto.ensure_canary()  # as `migrate` does under the keys in force
-    user = services.user_upsert(actor="test", municipality=kamakura, username="sato", display_name="佐藤")
+    user = services.user_upsert(
+        actor="test", municipality=kamakura, username="sato", display_name="佐藤"
+    )
     user.contact_phone = "0467-23-3000"
     user.save()
     return user
@@ -52,7 +54,7 @@ def test_same_plaintext_encrypts_differently(settings: SettingsWrapper) -> None:
 
 def test_only_isnull_lookups(person: User) -> None:
     assert User.objects.filter(pk=person.pk, contact_phone__isnull=False).count() == 1
-    with pytest.raises(Exception, match="Unsupported lookup 'exact'|unsupported|Unsupported"):
+    with pytest.raises(Exception, match=r"Unsupported lookup 'exact'"):
         list(User.objects.filter(contact_phone__exact="0467-23-3000"))
 
 
@@ -66,7 +68,9 @@ def test_rotation_reencrypts_under_the_newest_key(person: User, settings: Settin
     crypto.verify_encryption_keys()  # the canary was rotated too
 
 
-def test_rotation_without_the_old_key_changes_nothing(person: User, settings: SettingsWrapper) -> None:
+def test_rotation_without_the_old_key_changes_nothing(
+    person: User, settings: SettingsWrapper
+) -> None:
     before = raw_phone(person)
     settings.SASAEAI_ENCRYPTION_KEYS = [KEY_B]
     from django.core.management.base import CommandError
@@ -96,14 +100,27 @@ def test_canary_exists_after_migrate(db: None) -> None:
         ([], "暗号鍵がありません"),
     ],
 )
-def test_malformed_or_missing_keys(settings: SettingsWrapper, keys: list[str], message: str) -> None:
+def test_malformed_or_missing_keys(
+    settings: SettingsWrapper, keys: list[str], message: str
+) -> None:
     settings.SASAEAI_ENCRYPTION_KEYS = keys
     with pytest.raises(ImproperlyConfigured, match=message):
         crypto.encrypt("x")
 
 
 def run_sasaeai(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "SASAEAI_ENCRYPTION_KEYS", "SASAEAI_ENV", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "SASAEAI_ENCRYPTION_KEYS",
+            "SASAEAI_ENV",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+        }
+    }
     return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "sasaeai", *args],
         env={**base, **env},
@@ -115,7 +132,8 @@ def run_sasaeai(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[
 
 def test_production_without_keys_will_not_start() -> None:
     result = run_sasaeai(
-        "check", env={"SASAEAI_ENV": "production", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "example.jp"}
+        "check",
+        env={"SASAEAI_ENV": "production", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "example.jp"},
     )
     assert result.returncode == 1
     assert "環境変数 SASAEAI_ENCRYPTION_KEYS が設定されていません" in result.stderr
@@ -156,4 +174,7 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path: object) -> Non
             "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
         },
     )
-    assert (result.returncode, result.stdout.strip()) == (0, "System check identified no issues (0 silenced).")
+    assert (result.returncode, result.stdout.strip()) == (
+        0,
+        "System check identified no issues (0 silenced).",
+    )

@@ -19,7 +19,7 @@ class MunicipalityAdmin(AuditedModelAdmin):
     search_fields = ("code", "name")
 
 
-class TownInline(admin.TabularInline):  # type: ignore[type-arg]
+class TownInline(admin.TabularInline):
     model = Town
     extra = 0
     fields = ("name", "reading", "town_id", "is_demo")
@@ -38,7 +38,7 @@ class TownAdmin(AuditedModelAdmin):
     search_fields = ("name", "reading")
 
 
-class UnitNameInline(admin.TabularInline):  # type: ignore[type-arg]
+class UnitNameInline(admin.TabularInline):
     model = UnitName
     extra = 0
 
@@ -51,7 +51,7 @@ class OrganisationUnitAdmin(AuditedModelAdmin):
     inlines = [UnitNameInline]
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):
     model = Membership
     fk_name = "user"
     extra = 0
@@ -59,7 +59,7 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(User)
-class SasaeaiUserAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[misc]
+class SasaeaiUserAdmin(AuditedModelAdmin, UserAdmin):
     list_display = ("username", "display_name", "municipality", "is_active", "is_demo")
     list_filter = ("municipality", "is_active", "is_demo")
     fieldsets = (

@@ -85,8 +85,10 @@ def get_municipality(request: HttpRequest, code: str) -> Any:
 @router.get("/me", response=MeOut, auth=django_auth, summary="ログイン中の利用者")
 def me(request: HttpRequest) -> Any:
     user: Any = request.user
-    memberships = user.memberships.filter(is_active=True).select_related("unit").prefetch_related(
-        "unit__names"
+    memberships = (
+        user.memberships.filter(is_active=True)
+        .select_related("unit")
+        .prefetch_related("unit__names")
     )
     return {
         "username": user.username,

@@ -18,10 +18,29 @@ from sasaeai.accounts.models import OrganisationUnit, UnitName
 from sasaeai.accounts.roles import ROLES_REQUIRING_2FA, Role, UnitKind
 
 ACTOR = "system:loaddemo"
-DEMO_PASSWORD = "sasaeai-demo-2026"
+DEMO_PASSWORD = "sasaeai-demo-2026"  # noqa: S105  (public on purpose: demo accounts only)
 
 DISTRICTS: list[tuple[str, str, list[str]]] = [
-    ("鎌倉", "かまくら", ["雪ノ下", "小町", "御成町", "由比ガ浜", "長谷", "坂ノ下", "材木座", "大町", "扇ガ谷", "二階堂", "浄明寺", "十二所", "佐助", "極楽寺"]),
+    (
+        "鎌倉",
+        "かまくら",
+        [
+            "雪ノ下",
+            "小町",
+            "御成町",
+            "由比ガ浜",
+            "長谷",
+            "坂ノ下",
+            "材木座",
+            "大町",
+            "扇ガ谷",
+            "二階堂",
+            "浄明寺",
+            "十二所",
+            "佐助",
+            "極楽寺",
+        ],
+    ),
     ("腰越", "こしごえ", ["腰越", "津", "津西", "西鎌倉", "七里ガ浜", "七里ガ浜東"]),
     ("深沢", "ふかさわ", ["常盤", "梶原", "寺分", "上町屋", "山崎", "笛田", "手広", "鎌倉山"]),
     ("大船", "おおふな", ["大船", "台", "小袋谷", "岩瀬", "今泉", "今泉台", "高野", "山ノ内"]),
@@ -46,12 +65,52 @@ UNITS: list[DemoUnit] = [
     DemoUnit("seikatsu-fukushi", UnitKind.DEPARTMENT, "生活福祉課", "せいかつふくしか", True),
     DemoUnit("kodomo-shien", UnitKind.DEPARTMENT, "こども支援課", "こどもしえんか", True),
     DemoUnit("shimin-sodan", UnitKind.DEPARTMENT, "市民相談課", "しみんそうだんか", True),
-    DemoUnit("suishin-iinkai", UnitKind.COMMITTEE, "地域福祉計画推進委員会", "ちいきふくしけいかくすいしんいいんかい", False),
-    DemoUnit("shakyo", UnitKind.SOCIAL_WELFARE_COUNCIL, "鎌倉市社会福祉協議会", "かまくらししゃかいふくしきょうぎかい", False),
-    DemoUnit("ofuna-chiku-shakyo", UnitKind.DISTRICT_COUNCIL, "（架空）大船地区社会福祉協議会", "おおふなちくしゃかいふくしきょうぎかい", True, "大船"),
-    DemoUnit("ofuna-houkatsu", UnitKind.COMMUNITY_CARE_CENTER, "（架空）大船地域包括支援センター", "おおふなちいきほうかつしえんせんたー", True, "大船"),
-    DemoUnit("ofuna-1-jichikai", UnitKind.NEIGHBOURHOOD_ASSOCIATION, "（架空）大船一丁目自治会", "おおふないっちょうめじちかい", True, "大船"),
-    DemoUnit("koshigoe-3-chonaikai", UnitKind.NEIGHBOURHOOD_ASSOCIATION, "（架空）腰越三丁目町内会", "こしごえさんちょうめちょうないかい", True, "腰越"),
+    DemoUnit(
+        "suishin-iinkai",
+        UnitKind.COMMITTEE,
+        "地域福祉計画推進委員会",
+        "ちいきふくしけいかくすいしんいいんかい",
+        False,
+    ),
+    DemoUnit(
+        "shakyo",
+        UnitKind.SOCIAL_WELFARE_COUNCIL,
+        "鎌倉市社会福祉協議会",
+        "かまくらししゃかいふくしきょうぎかい",
+        False,
+    ),
+    DemoUnit(
+        "ofuna-chiku-shakyo",
+        UnitKind.DISTRICT_COUNCIL,
+        "（架空）大船地区社会福祉協議会",
+        "おおふなちくしゃかいふくしきょうぎかい",
+        True,
+        "大船",
+    ),
+    DemoUnit(
+        "ofuna-houkatsu",
+        UnitKind.COMMUNITY_CARE_CENTER,
+        "（架空）大船地域包括支援センター",
+        "おおふなちいきほうかつしえんせんたー",
+        True,
+        "大船",
+    ),
+    DemoUnit(
+        "ofuna-1-jichikai",
+        UnitKind.NEIGHBOURHOOD_ASSOCIATION,
+        "（架空）大船一丁目自治会",
+        "おおふないっちょうめじちかい",
+        True,
+        "大船",
+    ),
+    DemoUnit(
+        "koshigoe-3-chonaikai",
+        UnitKind.NEIGHBOURHOOD_ASSOCIATION,
+        "（架空）腰越三丁目町内会",
+        "こしごえさんちょうめちょうないかい",
+        True,
+        "腰越",
+    ),
 ]
 
 # A reorganisation, to show names valid per 年度: こども支援課 was 子育て支援課 until 令和5年度 (架空).
@@ -111,22 +170,22 @@ def load(stdout: Any = None) -> dict[str, Any]:
         )
     for code, former, reading, last_fy in FORMER_NAMES:
         _ensure_former_name(units[code], former, reading, last_fy)
-    for spec in USERS:
+    for person in USERS:
         user = services.user_upsert(
             actor=ACTOR,
             municipality=municipality,
-            username=spec.username,
-            display_name=spec.display_name,
-            email=f"{spec.username}@example.jp",
+            username=person.username,
+            display_name=person.display_name,
+            email=f"{person.username}@example.jp",
             password=DEMO_PASSWORD,
             is_demo=True,
         )
-        services.membership_grant(actor=ACTOR, user=user, unit=units[spec.unit], role=spec.role)
-        if spec.role in ROLES_REQUIRING_2FA:
+        services.membership_grant(actor=ACTOR, user=user, unit=units[person.unit], role=person.role)
+        if person.role in ROLES_REQUIRING_2FA:
             TOTPDevice.objects.get_or_create(
                 user=user,
                 name="デモ用認証アプリ",
-                defaults={"key": demo_totp_key(spec.username), "confirmed": True},
+                defaults={"key": demo_totp_key(person.username), "confirmed": True},
             )
     return {"municipality": municipality, "users": USERS, "password": DEMO_PASSWORD}
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-TOKEN_HELP = "認証アプリに表示される6桁の数字"
+TOKEN_HELP = "認証アプリに表示される6桁の数字"  # noqa: S105  (a help text, not a secret)
 
 
 class LoginForm(AuthenticationForm):
@@ -27,7 +27,11 @@ class TokenForm(forms.Form):
         min_length=6,
         max_length=8,
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9０-９ ]*"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9０-９ ]*",
+            }
         ),
         error_messages={
             "required": "確認コードを入力してください。",

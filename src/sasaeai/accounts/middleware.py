@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -19,11 +20,11 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
+        user: Any = request.user  # django-otp adds is_verified()
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
-            and user.requires_two_factor()  # type: ignore[union-attr]
+            and not user.is_verified()
+            and user.requires_two_factor()
             and not request.path.startswith(OPEN_BEFORE_2FA)
         ):
             if request.path.startswith("/api/"):

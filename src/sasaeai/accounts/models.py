@@ -83,7 +83,9 @@ class OrganisationUnit(TenantScopedModel):
     """A department or body whose name may change by 年度 while its identity stays."""
 
     kind = models.CharField("種別", max_length=20, choices=UnitKind.choices)
-    code = models.SlugField("識別子", max_length=50, help_text="半角英数字。年度をまたいで変わらない識別子")
+    code = models.SlugField(
+        "識別子", max_length=50, help_text="半角英数字。年度をまたいで変わらない識別子"
+    )
     district = models.ForeignKey(
         District,
         verbose_name="地区",

@@ -63,9 +63,7 @@ def municipality_upsert(
     return municipality
 
 
-def _upsert(
-    *, actor: Any, instance: Any, created: bool, before: dict[str, Any] | None
-) -> bool:
+def _upsert(*, actor: Any, instance: Any, created: bool, before: dict[str, Any] | None) -> bool:
     """Validate, save and audit an instance whose fields were set; False when unchanged."""
     _validated(instance)
     after = audit.snapshot(instance)
@@ -241,7 +239,9 @@ def _validated_user(user: User) -> None:
         user.full_clean(exclude=["password"])
     except ValidationError as error:
         first_field, messages = next(iter(error.message_dict.items()))
-        raise DomainError(code="invalid", message=f"{_label(user, first_field)}: {messages[0]}") from None
+        raise DomainError(
+            code="invalid", message=f"{_label(user, first_field)}: {messages[0]}"
+        ) from None
 
 
 @transaction.atomic

@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 
 def local_government_check_digit(first_five: str) -> int:
     """JIS X 0401 / 総務省 check digit of a 全国地方公共団体コード (weights 6,5,4,3,2)."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_five, (6, 5, 4, 3, 2), strict=True))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(first_five, (6, 5, 4, 3, 2), strict=True)
+    )
     return (11 - total % 11) % 10
 
 

@@ -48,7 +48,7 @@ class LogoutView(auth_views.LogoutView):
                 audit.record(
                     actor=request.user,
                     action=Action.LOGOUT,
-                    municipality=request.user.municipality,  # type: ignore[union-attr]
+                    municipality=request.user.municipality,
                     request=request,
                 )
         return super().post(request, *args, **kwargs)
@@ -114,9 +114,14 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                     request=request,
                 )
             otp_login(request, device)
-            messages.success(request, "2段階認証を登録しました。次回から確認コードの入力が必要です。")
+            messages.success(
+                request, "2段階認証を登録しました。次回から確認コードの入力が必要です。"
+            )
             return redirect(_next_url(request))
-        form.add_error("token", "確認コードが正しくありません。時刻がずれていないか確認し、新しいコードを入力してください。")
+        form.add_error(
+            "token",
+            "確認コードが正しくありません。時刻がずれていないか確認し、新しいコードを入力してください。",
+        )
     secret = base64.b32encode(device.bin_key).decode("ascii")
     return render(
         request,

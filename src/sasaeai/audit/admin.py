@@ -8,7 +8,7 @@ from sasaeai.core.admin_site import is_system_admin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the audit log can be browsed here but never added to, changed or deleted."""
 
     list_display = ("at", "actor_label", "action", "object_type", "object_repr", "municipality")

@@ -48,7 +48,11 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         for error in exc.errors
     ]
     return error_response(
-        request, 422, "validation_error", "入力内容に誤りがあります。details を確認してください。", details
+        request,
+        422,
+        "validation_error",
+        "入力内容に誤りがあります。details を確認してください。",
+        details,
     )
 
 
@@ -80,7 +84,10 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         403: ("permission_denied", "この操作を行う権限がありません。"),
         404: ("not_found", "指定されたデータは見つかりませんでした。"),
         405: ("method_not_allowed", "この方法（HTTP メソッド）では利用できません。"),
-        429: ("rate_limited", "短時間のリクエストが多すぎます。しばらく待ってから再度お試しください。"),
+        429: (
+            "rate_limited",
+            "短時間のリクエストが多すぎます。しばらく待ってから再度お試しください。",
+        ),
     }
     code, message = messages.get(exc.status_code, ("error", "リクエストを処理できませんでした。"))
     return error_response(request, exc.status_code, code, message)
@@ -90,7 +97,10 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unhandled API error")
     return error_response(
-        request, 500, "internal_error", "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。"
+        request,
+        500,
+        "internal_error",
+        "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 
@@ -17,7 +18,7 @@ class Env:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self.environ = os.environ if environ is None else environ
 
-    def str(self, name: str, default: str | None = None) -> str:
+    def str(self, name: builtins.str, default: builtins.str | None = None) -> builtins.str:
         value = self.environ.get(name)
         if value is None or value == "":
             if default is None:
@@ -28,11 +29,11 @@ class Env:
             return default
         return value
 
-    def optional(self, name: str) -> str | None:
+    def optional(self, name: builtins.str) -> builtins.str | None:
         value = self.environ.get(name)
         return value if value else None
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
         value = self.environ.get(name)
         if value is None:
             return default
@@ -45,7 +46,7 @@ class Env:
             f"環境変数 {name} の値 {value!r} は真偽値として読めません。true または false を指定してください。"
         )
 
-    def int(self, name: str, default: int) -> int:
+    def int(self, name: builtins.str, default: builtins.int) -> builtins.int:
         value = self.environ.get(name)
         if value is None or value.strip() == "":
             return default
@@ -56,7 +57,9 @@ class Env:
                 f"環境変数 {name} の値 {value!r} は整数ではありません。"
             ) from None
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def list(
+        self, name: builtins.str, default: builtins.list[builtins.str] | None = None
+    ) -> builtins.list[builtins.str]:
         value = self.environ.get(name)
         if value is None or value.strip() == "":
             return list(default or [])

@@ -29,12 +29,16 @@ if SASAEAI_ENV not in {"development", "production"}:
 PRODUCTION = SASAEAI_ENV == "production"
 
 # The development key is public on purpose: it only serves a local demo.
-DEVELOPMENT_SECRET_KEY = "django-insecure-sasaeai-development-only-not-for-production-use-0001"
+DEVELOPMENT_SECRET_KEY = "django-insecure-sasaeai-development-only-not-for-production-use-0001"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY") if PRODUCTION else env.str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", None if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", None if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
+)
 if PRODUCTION and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("環境変数 ALLOWED_HOSTS が設定されていません（例: welfare.example.lg.jp）。")
+    raise ImproperlyConfigured(
+        "環境変数 ALLOWED_HOSTS が設定されていません（例: welfare.example.lg.jp）。"
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS")
 
 # Encryption of personal data at rest: comma-separated Fernet keys, newest first.

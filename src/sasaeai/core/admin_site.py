@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db import transaction
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -56,7 +56,7 @@ class SystemAdminOnly:
         return is_system_admin(request)
 
 
-class AuditedModelAdmin(SystemAdminOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedModelAdmin(SystemAdminOnly, admin.ModelAdmin):
     """Every save and delete through the admin leaves an audit row in the same transaction."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

@@ -11,7 +11,7 @@ from django.db.models.lookups import IsNull
 from sasaeai.core import crypto
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+class EncryptedTextField(models.TextField):
     """Text stored as a Fernet token. Only ``isnull`` lookups work: ciphertext can't be searched.
 
     The ``encrypted`` marker lets the audit log mask values and the key rotation command find

@@ -45,3 +45,6 @@ class EncryptionCanary(models.Model):
 
     class Meta:
         verbose_name = "暗号鍵の確認用データ"
+
+    def __str__(self) -> str:
+        return f"canary {self.pk}"

@@ -36,13 +36,14 @@ def reencrypt_all(*, batch_size: int = 500) -> dict[str, int]:
     with connection.cursor() as cursor:
         for model, column in targets:
             table = quote(model._meta.db_table)
-            pk = quote(model._meta.pk.column)  # type: ignore[union-attr]
+            pk = quote(model._meta.pk.column)
             col = quote(column)
             cursor.execute(f"SELECT {pk}, {col} FROM {table} WHERE {col} IS NOT NULL")  # noqa: S608
             rows = cursor.fetchall()
             for start in range(0, len(rows), batch_size):
                 batch = [
-                    (crypto.rotate_token(token), key) for key, token in rows[start : start + batch_size]
+                    (crypto.rotate_token(token), key)
+                    for key, token in rows[start : start + batch_size]
                 ]
                 cursor.executemany(
                     f"UPDATE {table} SET {col} = %s WHERE {pk} = %s",  # noqa: S608

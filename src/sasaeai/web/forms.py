@@ -15,7 +15,7 @@ class FiscalYearField(forms.CharField):
         kwargs.setdefault("help_text", "例: 令和8年度、R8、2026年度")
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+    def clean(self, value: Any) -> int | None:
         text = super().clean(value)
         if not text:
             return None

@@ -35,9 +35,11 @@ def units_by_kind(*, municipality: Any, fiscal_year: int) -> list[tuple[str, lis
 
 
 def districts_with_towns(*, municipality: Any) -> QuerySet[District]:
-    return District.objects.filter(municipality=municipality).prefetch_related(
-        "towns"
-    ).order_by("order", "name")
+    return (
+        District.objects.filter(municipality=municipality)
+        .prefetch_related("towns")
+        .order_by("order", "name")
+    )
 
 
 def town_count(*, municipality: Any) -> int:

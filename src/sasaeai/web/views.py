@@ -140,7 +140,12 @@ def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "internal_error", "サーバーでエラーが発生しました。時間をおいて再度お試しください。")
+    return _error(
+        request,
+        500,
+        "internal_error",
+        "サーバーでエラーが発生しました。時間をおいて再度お試しください。",
+    )
 
 
 def error_400(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -3,181 +3,464 @@
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
-import sasaeai.accounts.models
-import sasaeai.accounts.validators
-import sasaeai.core.fields
 from django.conf import settings
 from django.db import migrations, models
 
+import sasaeai.accounts.models
+import sasaeai.accounts.validators
+import sasaeai.core.fields
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('code', models.CharField(max_length=6, unique=True, validators=[sasaeai.accounts.validators.validate_local_government_code], verbose_name='全国地方公共団体コード')),
-                ('name', models.CharField(max_length=50, verbose_name='名称')),
-                ('prefecture', models.CharField(max_length=10, verbose_name='都道府県')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='デモ（架空を含む）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=6,
+                        unique=True,
+                        validators=[sasaeai.accounts.validators.validate_local_government_code],
+                        verbose_name="全国地方公共団体コード",
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="名称")),
+                ("prefecture", models.CharField(max_length=10, verbose_name="都道府県")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="デモ（架空を含む）")),
             ],
             options={
-                'verbose_name': '自治体',
-                'verbose_name_plural': '自治体',
-                'ordering': ['code'],
+                "verbose_name": "自治体",
+                "verbose_name_plural": "自治体",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('display_name', models.CharField(blank=True, max_length=100, verbose_name='表示名')),
-                ('contact_phone', sasaeai.core.fields.EncryptedTextField(blank=True, default='', verbose_name='連絡先電話番号')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='デモ用アカウント')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('municipality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='accounts.municipality', verbose_name='自治体')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "display_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="表示名"),
+                ),
+                (
+                    "contact_phone",
+                    sasaeai.core.fields.EncryptedTextField(
+                        blank=True, default="", verbose_name="連絡先電話番号"
+                    ),
+                ),
+                ("is_demo", models.BooleanField(default=False, verbose_name="デモ用アカウント")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="accounts.municipality",
+                        verbose_name="自治体",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '利用者',
-                'verbose_name_plural': '利用者',
+                "verbose_name": "利用者",
+                "verbose_name_plural": "利用者",
             },
             managers=[
-                ('objects', sasaeai.accounts.models.SasaeaiUserManager()),
+                ("objects", sasaeai.accounts.models.SasaeaiUserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('name', models.CharField(max_length=50, verbose_name='地区名')),
-                ('reading', models.CharField(blank=True, max_length=100, verbose_name='よみ')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='表示順')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='デモ（架空）')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.municipality', verbose_name='自治体')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                ("name", models.CharField(max_length=50, verbose_name="地区名")),
+                ("reading", models.CharField(blank=True, max_length=100, verbose_name="よみ")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="表示順")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="デモ（架空）")),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.municipality",
+                        verbose_name="自治体",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政地区',
-                'verbose_name_plural': '行政地区',
-                'ordering': ['municipality', 'order', 'name'],
+                "verbose_name": "行政地区",
+                "verbose_name_plural": "行政地区",
+                "ordering": ["municipality", "order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='OrganisationUnit',
+            name="OrganisationUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('kind', models.CharField(choices=[('department', '課'), ('council', '社会福祉協議会'), ('district_council', '地区社協'), ('neighbourhood', '自治会・町内会'), ('care_center', '地域包括支援センター'), ('committee', '委員会')], max_length=20, verbose_name='種別')),
-                ('code', models.SlugField(help_text='半角英数字。年度をまたいで変わらない識別子', verbose_name='識別子')),
-                ('valid_from_fy', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='設置年度')),
-                ('valid_to_fy', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='廃止年度（最後の年度）')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='デモ（架空）')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='units', to='accounts.district', verbose_name='地区')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.municipality', verbose_name='自治体')),
-                ('successor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='predecessors', to='accounts.organisationunit', verbose_name='後継の組織')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("department", "課"),
+                            ("council", "社会福祉協議会"),
+                            ("district_council", "地区社協"),
+                            ("neighbourhood", "自治会・町内会"),
+                            ("care_center", "地域包括支援センター"),
+                            ("committee", "委員会"),
+                        ],
+                        max_length=20,
+                        verbose_name="種別",
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="半角英数字。年度をまたいで変わらない識別子",
+                        verbose_name="識別子",
+                    ),
+                ),
+                (
+                    "valid_from_fy",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="設置年度"
+                    ),
+                ),
+                (
+                    "valid_to_fy",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="廃止年度（最後の年度）"
+                    ),
+                ),
+                ("is_demo", models.BooleanField(default=False, verbose_name="デモ（架空）")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="accounts.district",
+                        verbose_name="地区",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.municipality",
+                        verbose_name="自治体",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="predecessors",
+                        to="accounts.organisationunit",
+                        verbose_name="後継の組織",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '組織',
-                'verbose_name_plural': '組織',
-                'ordering': ['municipality', 'kind', 'code'],
+                "verbose_name": "組織",
+                "verbose_name_plural": "組織",
+                "ordering": ["municipality", "kind", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('role', models.CharField(choices=[('secretariat', '事務局'), ('department', '担当課'), ('committee_member', '推進委員'), ('council_coordinator', '社協コーディネーター'), ('community_group', '地域団体'), ('system_admin', 'システム管理者')], max_length=30, verbose_name='役割')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有効')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.municipality', verbose_name='自治体')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='accounts.organisationunit', verbose_name='組織')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("secretariat", "事務局"),
+                            ("department", "担当課"),
+                            ("committee_member", "推進委員"),
+                            ("council_coordinator", "社協コーディネーター"),
+                            ("community_group", "地域団体"),
+                            ("system_admin", "システム管理者"),
+                        ],
+                        max_length=30,
+                        verbose_name="役割",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="有効")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.municipality",
+                        verbose_name="自治体",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="accounts.organisationunit",
+                        verbose_name="組織",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '所属と役割',
-                'verbose_name_plural': '所属と役割',
+                "verbose_name": "所属と役割",
+                "verbose_name_plural": "所属と役割",
             },
         ),
         migrations.CreateModel(
-            name='Town',
+            name="Town",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('name', models.CharField(max_length=80, verbose_name='町丁目')),
-                ('reading', models.CharField(blank=True, max_length=160, verbose_name='よみ')),
-                ('town_id', models.CharField(blank=True, max_length=7, verbose_name='町字ID')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='デモ（架空）')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='towns', to='accounts.district', verbose_name='行政地区')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.municipality', verbose_name='自治体')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                ("name", models.CharField(max_length=80, verbose_name="町丁目")),
+                ("reading", models.CharField(blank=True, max_length=160, verbose_name="よみ")),
+                ("town_id", models.CharField(blank=True, max_length=7, verbose_name="町字ID")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="デモ（架空）")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="towns",
+                        to="accounts.district",
+                        verbose_name="行政地区",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.municipality",
+                        verbose_name="自治体",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '町丁目',
-                'verbose_name_plural': '町丁目',
-                'ordering': ['district__order', 'name'],
+                "verbose_name": "町丁目",
+                "verbose_name_plural": "町丁目",
+                "ordering": ["district__order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='UnitName',
+            name="UnitName",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('reading', models.CharField(blank=True, max_length=200, verbose_name='よみ')),
-                ('valid_from_fy', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='この名称の最初の年度')),
-                ('valid_to_fy', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='この名称の最後の年度')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='names', to='accounts.organisationunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("reading", models.CharField(blank=True, max_length=200, verbose_name="よみ")),
+                (
+                    "valid_from_fy",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="この名称の最初の年度"
+                    ),
+                ),
+                (
+                    "valid_to_fy",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="この名称の最後の年度"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="names",
+                        to="accounts.organisationunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '組織の名称（年度別）',
-                'verbose_name_plural': '組織の名称（年度別）',
-                'ordering': ['unit', models.OrderBy(models.F('valid_from_fy'), nulls_first=True)],
+                "verbose_name": "組織の名称（年度別）",
+                "verbose_name_plural": "組織の名称（年度別）",
+                "ordering": ["unit", models.OrderBy(models.F("valid_from_fy"), nulls_first=True)],
             },
         ),
         migrations.AddConstraint(
-            model_name='district',
-            constraint=models.UniqueConstraint(fields=('municipality', 'name'), name='district_unique_name'),
+            model_name="district",
+            constraint=models.UniqueConstraint(
+                fields=("municipality", "name"), name="district_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisationunit',
-            constraint=models.UniqueConstraint(fields=('municipality', 'code'), name='unit_unique_code'),
+            model_name="organisationunit",
+            constraint=models.UniqueConstraint(
+                fields=("municipality", "code"), name="unit_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisationunit',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to_fy__isnull', True), ('valid_from_fy__isnull', True), ('valid_to_fy__gte', models.F('valid_from_fy')), _connector='OR'), name='unit_valid_period'),
+            model_name="organisationunit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to_fy__isnull", True),
+                    ("valid_from_fy__isnull", True),
+                    ("valid_to_fy__gte", models.F("valid_from_fy")),
+                    _connector="OR",
+                ),
+                name="unit_valid_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'unit', 'role'), name='membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "unit", "role"), name="membership_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='town',
-            constraint=models.UniqueConstraint(fields=('municipality', 'name'), name='town_unique_name'),
+            model_name="town",
+            constraint=models.UniqueConstraint(
+                fields=("municipality", "name"), name="town_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitname',
-            constraint=models.UniqueConstraint(fields=('unit', 'valid_from_fy'), name='unitname_unique_start'),
+            model_name="unitname",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "valid_from_fy"), name="unitname_unique_start"
+            ),
         ),
     ]

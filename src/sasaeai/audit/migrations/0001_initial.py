@@ -6,36 +6,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='日時')),
-                ('actor_label', models.CharField(max_length=150, verbose_name='操作者（記録時の表示）')),
-                ('action', models.CharField(choices=[('create', '作成'), ('update', '変更'), ('delete', '削除'), ('read', '閲覧（個人情報）'), ('export', '出力（個人情報）'), ('login', 'ログイン'), ('login_failed', 'ログイン失敗'), ('logout', 'ログアウト'), ('2fa_enrol', '2段階認証の登録'), ('2fa_remove', '2段階認証の解除'), ('password_change', 'パスワード変更'), ('import', '取込'), ('publish', '公開'), ('confirm', '確認の記録')], db_index=True, max_length=20, verbose_name='操作')),
-                ('object_type', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='対象の種類')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='対象ID')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='対象')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='変更内容（前 → 後）')),
-                ('detail', models.CharField(blank=True, max_length=500, verbose_name='補足')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IPアドレス')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作者')),
-                ('municipality', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.municipality', verbose_name='自治体')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="日時")),
+                (
+                    "actor_label",
+                    models.CharField(max_length=150, verbose_name="操作者（記録時の表示）"),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "作成"),
+                            ("update", "変更"),
+                            ("delete", "削除"),
+                            ("read", "閲覧（個人情報）"),
+                            ("export", "出力（個人情報）"),
+                            ("login", "ログイン"),
+                            ("login_failed", "ログイン失敗"),
+                            ("logout", "ログアウト"),
+                            ("2fa_enrol", "2段階認証の登録"),
+                            ("2fa_remove", "2段階認証の解除"),
+                            ("password_change", "パスワード変更"),
+                            ("import", "取込"),
+                            ("publish", "公開"),
+                            ("confirm", "確認の記録"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="操作",
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=100, verbose_name="対象の種類"
+                    ),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="対象ID")),
+                ("object_repr", models.CharField(blank=True, max_length=200, verbose_name="対象")),
+                (
+                    "changes",
+                    models.JSONField(blank=True, default=dict, verbose_name="変更内容（前 → 後）"),
+                ),
+                ("detail", models.CharField(blank=True, max_length=500, verbose_name="補足")),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IPアドレス"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作者",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.municipality",
+                        verbose_name="自治体",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '監査ログ',
-                'verbose_name_plural': '監査ログ',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['municipality', '-at'], name='audit_muni_at')],
+                "verbose_name": "監査ログ",
+                "verbose_name_plural": "監査ログ",
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["municipality", "-at"], name="audit_muni_at")],
             },
         ),
     ]

@@ -17,13 +17,13 @@ class Command(BaseCommand):
     help = "鎌倉市のデモ用データ（架空のデータを含む）を読み込みます。何度実行しても同じ状態になります。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--quiet-accounts", action="store_true", help="デモ用アカウントを表示しない")
+        parser.add_argument(
+            "--quiet-accounts", action="store_true", help="デモ用アカウントを表示しない"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
-            raise CommandError(
-                "本番環境（SASAEAI_ENV=production）ではデモデータを読み込めません。"
-            )
+            raise CommandError("本番環境（SASAEAI_ENV=production）ではデモデータを読み込めません。")
         with transaction.atomic():
             result: dict[str, Any] = {}
             for app in apps.get_app_configs():
@@ -36,7 +36,9 @@ class Command(BaseCommand):
                         raise
                     continue
                 result.update(module.load(stdout=self.stdout) or {})
-        self.stdout.write(self.style.SUCCESS("デモデータを読み込みました（鎌倉市 142042・架空のデータを含む）。"))
+        self.stdout.write(
+            self.style.SUCCESS("デモデータを読み込みました（鎌倉市 142042・架空のデータを含む）。")
+        )
         if not options["quiet_accounts"]:
             self._print_accounts(result)
 
@@ -45,5 +47,9 @@ class Command(BaseCommand):
         self.stdout.write("デモ用アカウント（パスワードはすべて共通・デモ専用）:")
         self.stdout.write(f"  パスワード: {result['password']}")
         for user in result["users"]:
-            note = "  ※2段階認証: `sasaeai demotoken " + user.username + "` でコードを表示" if user.role in ROLES_REQUIRING_2FA else ""
+            note = (
+                "  ※2段階認証: `sasaeai demotoken " + user.username + "` でコードを表示"
+                if user.role in ROLES_REQUIRING_2FA
+                else ""
+            )
             self.stdout.write(f"  {user.username:<16} {Role(user.role).label}{note}")
