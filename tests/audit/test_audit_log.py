@@ -11,6 +11,7 @@ from django.test import Client
 from sasaeai.accounts import services
 from sasaeai.accounts.models import District, Municipality, User
 from sasaeai.accounts.roles import Role
+from sasaeai.audit import db_guard
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import AppendOnlyError, AuditEvent
 
@@ -100,6 +101,7 @@ def test_record_access_for_personal_data(users: dict[str, User]) -> None:
 class TestAppendOnly:
     @pytest.fixture
     def event(self, kamakura: Municipality) -> AuditEvent:
+        db_guard.install(connection)  # no-op after migrate; browser tests lift it to empty tables
         return AuditEvent.objects.filter(municipality=kamakura).latest("id")
 
     def test_model_save_refused(self, event: AuditEvent) -> None:

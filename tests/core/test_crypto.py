@@ -117,7 +117,8 @@ def run_sasaeai(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[
             "SECRET_KEY",
             "SASAEAI_ENCRYPTION_KEYS",
             "SASAEAI_ENV",
-            "ALLOWED_HOSTS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
             "DATABASE_URL",
         }
     }
@@ -177,4 +178,4 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path: object) -> Non
     assert (result.returncode, result.stdout.strip()) == (
         0,
         "System check identified no issues (0 silenced).",
-    )
+    ), result.stderr
