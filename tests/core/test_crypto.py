@@ -118,7 +118,7 @@ def run_sasaeai(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[
             "SASAEAI_ENCRYPTION_KEYS",
             "SASAEAI_ENV",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
-            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "ALLOWED_HOSTS",
             "DATABASE_URL",
         }
     }
