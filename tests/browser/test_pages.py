@@ -37,7 +37,12 @@ def test_login_error_state_is_accessible(demo_site: str, page_factory: Callable[
     page.get_by_label("ユーザー名").fill("demo-tantoka")
     page.get_by_label("パスワード").fill("wrong-password")
     page.get_by_role("button", name="ログイン").click()
-    assert page.get_by_role("alert").inner_text().count("ユーザー名またはパスワードが正しくありません。") == 1
+    assert (
+        page.get_by_role("alert")
+        .inner_text()
+        .count("ユーザー名またはパスワードが正しくありません。")
+        == 1
+    )
     assert axe_violations(page) == []
 
 
@@ -53,7 +58,9 @@ def test_department_user_logs_in(demo_site: str, page_factory: Callable[..., Any
     assert axe_violations(page) == []
 
 
-def test_secretariat_logs_in_with_two_factor(demo_site: str, page_factory: Callable[..., Any]) -> None:
+def test_secretariat_logs_in_with_two_factor(
+    demo_site: str, page_factory: Callable[..., Any]
+) -> None:
     page = page_factory()
     page.goto(demo_site + "/accounts/login/")
     page.get_by_label("ユーザー名").fill("demo-jimukyoku")
