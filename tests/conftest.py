@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sasaeai.accounts import services
-from sasaeai.accounts.models import Municipality, OrganisationUnit, User
 from sasaeai.accounts.roles import Role, UnitKind
+
+if TYPE_CHECKING:  # Django models are imported inside fixtures, so pure tests run without Django
+    from django.test import Client
+
+    from sasaeai.accounts.models import Municipality, OrganisationUnit, User
 
 PASSWORD = "correct-horse-battery-42"
 
@@ -27,12 +27,17 @@ ROLE_UNITS: dict[str, str] = {
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_hashing(request: pytest.FixtureRequest) -> None:
+    if request.config.pluginmanager.hasplugin("django"):
+        request.getfixturevalue("settings").PASSWORD_HASHERS = [
+            "django.contrib.auth.hashers.MD5PasswordHasher"
+        ]
 
 
 @pytest.fixture
 def kamakura(db: None) -> Municipality:
+    from sasaeai.accounts import services
+
     return services.municipality_upsert(
         actor="test", code="142042", name="鎌倉市", prefecture="神奈川県"
     )
@@ -40,6 +45,8 @@ def kamakura(db: None) -> Municipality:
 
 @pytest.fixture
 def fujisawa(db: None) -> Municipality:
+    from sasaeai.accounts import services
+
     return services.municipality_upsert(
         actor="test", code="142051", name="藤沢市", prefecture="神奈川県"
     )
@@ -47,6 +54,8 @@ def fujisawa(db: None) -> Municipality:
 
 @pytest.fixture
 def units(kamakura: Municipality) -> dict[str, OrganisationUnit]:
+    from sasaeai.accounts import services
+
     specs = [
         ("fukushi-somu", UnitKind.DEPARTMENT, "福祉総務課"),
         ("koreisha", UnitKind.DEPARTMENT, "高齢者いきいき課"),
@@ -64,6 +73,8 @@ def units(kamakura: Municipality) -> dict[str, OrganisationUnit]:
 
 @pytest.fixture
 def make_user(kamakura: Municipality, units: dict[str, OrganisationUnit]) -> Callable[..., User]:
+    from sasaeai.accounts import services
+
     def make(role: str | None, username: str | None = None, **kwargs: Any) -> User:
         user = services.user_upsert(
             actor="test",
@@ -88,6 +99,9 @@ def users(make_user: Callable[..., User]) -> dict[str, User]:
 
 def login(client: Client, user: User) -> Client:
     """Sign in and complete two-factor authentication, as the user would."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     device, _ = TOTPDevice.objects.get_or_create(
         user=user, name="test", defaults={"confirmed": True}
     )

@@ -1,0 +1,1 @@
+"""Tests of the plain-Japanese checker engine (no Django needed)."""
