@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from sasaeai.accounts.models import (
     District,
@@ -64,7 +65,7 @@ class SasaeaiUserAdmin(AuditedModelAdmin, UserAdmin):
     list_filter = ("municipality", "is_active", "is_demo")
     fieldsets = (
         *UserAdmin.fieldsets,  # type: ignore[misc]
-        ("ささえあい", {"fields": ("municipality", "display_name", "contact_phone", "is_demo")}),
+        (_("ささえあい"), {"fields": ("municipality", "display_name", "contact_phone", "is_demo")}),
     )
     inlines = [MembershipInline]
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "sasaeai.accounts"
     label = "accounts"
-    verbose_name = "自治体・組織・利用者"
+    verbose_name = _("自治体・組織・利用者")

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 # Paths a signed-in user may reach before completing two-factor authentication.
 OPEN_BEFORE_2FA = ("/accounts/login/", "/accounts/logout/", "/accounts/2fa/", "/static/")
@@ -31,7 +32,7 @@ class StaffSessionMiddleware:
                 from sasaeai.config.api import error_response
 
                 return error_response(
-                    request, 401, "two_factor_required", "2段階認証を完了してください。"
+                    request, 401, "two_factor_required", _("2段階認証を完了してください。")
                 )
             from django_otp import user_has_device
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from sasaeai.accounts.roles import ROLES_REQUIRING_2FA, Role, UnitKind
 from sasaeai.accounts.validators import validate_local_government_code
@@ -18,18 +19,18 @@ class Municipality(TimeStampedModel):
     """A tenant: one 地方公共団体. One deployment can host several."""
 
     code = models.CharField(
-        "全国地方公共団体コード",
+        _("全国地方公共団体コード"),
         max_length=6,
         unique=True,
         validators=[validate_local_government_code],
     )
-    name = models.CharField("名称", max_length=50)
-    prefecture = models.CharField("都道府県", max_length=10)
-    is_demo = models.BooleanField("デモ（架空を含む）", default=False)
+    name = models.CharField(_("名称"), max_length=50)
+    prefecture = models.CharField(_("都道府県"), max_length=10)
+    is_demo = models.BooleanField(_("デモ（架空を含む）"), default=False)
 
     class Meta:
-        verbose_name = "自治体"
-        verbose_name_plural = "自治体"
+        verbose_name = _("自治体")
+        verbose_name_plural = _("自治体")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -39,14 +40,14 @@ class Municipality(TimeStampedModel):
 class District(TenantScopedModel):
     """A 行政地区 (e.g. 鎌倉, 腰越, 深沢, 大船, 玉縄)."""
 
-    name = models.CharField("地区名", max_length=50)
-    reading = models.CharField("よみ", max_length=100, blank=True)
-    order = models.PositiveSmallIntegerField("表示順", default=0)
-    is_demo = models.BooleanField("デモ（架空）", default=False)
+    name = models.CharField(_("地区名"), max_length=50)
+    reading = models.CharField(_("よみ"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    is_demo = models.BooleanField(_("デモ（架空）"), default=False)
 
     class Meta:
-        verbose_name = "行政地区"
-        verbose_name_plural = "行政地区"
+        verbose_name = _("行政地区")
+        verbose_name_plural = _("行政地区")
         ordering = ["municipality", "order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "name"], name="district_unique_name")
@@ -60,16 +61,16 @@ class Town(TenantScopedModel):
     """A 町丁目 within a district."""
 
     district = models.ForeignKey(
-        District, verbose_name="行政地区", on_delete=models.PROTECT, related_name="towns"
+        District, verbose_name=_("行政地区"), on_delete=models.PROTECT, related_name="towns"
     )
-    name = models.CharField("町丁目", max_length=80)
-    reading = models.CharField("よみ", max_length=160, blank=True)
-    town_id = models.CharField("町字ID", max_length=7, blank=True)
-    is_demo = models.BooleanField("デモ（架空）", default=False)
+    name = models.CharField(_("町丁目"), max_length=80)
+    reading = models.CharField(_("よみ"), max_length=160, blank=True)
+    town_id = models.CharField(_("町字ID"), max_length=7, blank=True)
+    is_demo = models.BooleanField(_("デモ（架空）"), default=False)
 
     class Meta:
-        verbose_name = "町丁目"
-        verbose_name_plural = "町丁目"
+        verbose_name = _("町丁目")
+        verbose_name_plural = _("町丁目")
         ordering = ["district__order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "name"], name="town_unique_name")
@@ -82,33 +83,35 @@ class Town(TenantScopedModel):
 class OrganisationUnit(TenantScopedModel):
     """A department or body whose name may change by 年度 while its identity stays."""
 
-    kind = models.CharField("種別", max_length=20, choices=UnitKind.choices)
+    kind = models.CharField(_("種別"), max_length=20, choices=UnitKind.choices)
     code = models.SlugField(
-        "識別子", max_length=50, help_text="半角英数字。年度をまたいで変わらない識別子"
+        _("識別子"), max_length=50, help_text=_("半角英数字。年度をまたいで変わらない識別子")
     )
     district = models.ForeignKey(
         District,
-        verbose_name="地区",
+        verbose_name=_("地区"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="units",
     )
-    valid_from_fy = models.PositiveSmallIntegerField("設置年度", null=True, blank=True)
-    valid_to_fy = models.PositiveSmallIntegerField("廃止年度（最後の年度）", null=True, blank=True)
+    valid_from_fy = models.PositiveSmallIntegerField(_("設置年度"), null=True, blank=True)
+    valid_to_fy = models.PositiveSmallIntegerField(
+        _("廃止年度（最後の年度）"), null=True, blank=True
+    )
     successor = models.ForeignKey(
         "self",
-        verbose_name="後継の組織",
+        verbose_name=_("後継の組織"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="predecessors",
     )
-    is_demo = models.BooleanField("デモ（架空）", default=False)
+    is_demo = models.BooleanField(_("デモ（架空）"), default=False)
 
     class Meta:
-        verbose_name = "組織"
-        verbose_name_plural = "組織"
+        verbose_name = _("組織")
+        verbose_name_plural = _("組織")
         ordering = ["municipality", "kind", "code"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "code"], name="unit_unique_code"),
@@ -147,14 +150,16 @@ class UnitName(models.Model):
     """The name of an organisation unit over a span of 年度 (inclusive; open ends allowed)."""
 
     unit = models.ForeignKey(OrganisationUnit, on_delete=models.CASCADE, related_name="names")
-    name = models.CharField("名称", max_length=100)
-    reading = models.CharField("よみ", max_length=200, blank=True)
-    valid_from_fy = models.PositiveSmallIntegerField("この名称の最初の年度", null=True, blank=True)
-    valid_to_fy = models.PositiveSmallIntegerField("この名称の最後の年度", null=True, blank=True)
+    name = models.CharField(_("名称"), max_length=100)
+    reading = models.CharField(_("よみ"), max_length=200, blank=True)
+    valid_from_fy = models.PositiveSmallIntegerField(
+        _("この名称の最初の年度"), null=True, blank=True
+    )
+    valid_to_fy = models.PositiveSmallIntegerField(_("この名称の最後の年度"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "組織の名称（年度別）"
-        verbose_name_plural = "組織の名称（年度別）"
+        verbose_name = _("組織の名称（年度別）")
+        verbose_name_plural = _("組織の名称（年度別）")
         ordering = ["unit", models.F("valid_from_fy").asc(nulls_first=True)]
         constraints = [
             models.UniqueConstraint(fields=["unit", "valid_from_fy"], name="unitname_unique_start"),
@@ -178,21 +183,21 @@ class User(AbstractUser):
 
     municipality = models.ForeignKey(
         Municipality,
-        verbose_name="自治体",
+        verbose_name=_("自治体"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="users",
     )
-    display_name = models.CharField("表示名", max_length=100, blank=True)
-    contact_phone = EncryptedTextField("連絡先電話番号", blank=True, default="")
-    is_demo = models.BooleanField("デモ用アカウント", default=False)
+    display_name = models.CharField(_("表示名"), max_length=100, blank=True)
+    contact_phone = EncryptedTextField(_("連絡先電話番号"), blank=True, default="")
+    is_demo = models.BooleanField(_("デモ用アカウント"), default=False)
 
     objects = SasaeaiUserManager()  # type: ignore[misc]
 
     class Meta:
-        verbose_name = "利用者"
-        verbose_name_plural = "利用者"
+        verbose_name = _("利用者")
+        verbose_name_plural = _("利用者")
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -210,14 +215,17 @@ class Membership(TenantScopedModel):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(
-        OrganisationUnit, verbose_name="組織", on_delete=models.PROTECT, related_name="memberships"
+        OrganisationUnit,
+        verbose_name=_("組織"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
     )
-    role = models.CharField("役割", max_length=30, choices=Role.choices)
-    is_active = models.BooleanField("有効", default=True)
+    role = models.CharField(_("役割"), max_length=30, choices=Role.choices)
+    is_active = models.BooleanField(_("有効"), default=True)
 
     class Meta:
-        verbose_name = "所属と役割"
-        verbose_name_plural = "所属と役割"
+        verbose_name = _("所属と役割")
+        verbose_name_plural = _("所属と役割")
         constraints = [
             models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique"),
         ]

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class UnitKind(models.TextChoices):
-    DEPARTMENT = "department", "課"
-    SOCIAL_WELFARE_COUNCIL = "council", "社会福祉協議会"
-    DISTRICT_COUNCIL = "district_council", "地区社協"
-    NEIGHBOURHOOD_ASSOCIATION = "neighbourhood", "自治会・町内会"
-    COMMUNITY_CARE_CENTER = "care_center", "地域包括支援センター"
-    COMMITTEE = "committee", "委員会"
+    DEPARTMENT = "department", _("課")
+    SOCIAL_WELFARE_COUNCIL = "council", _("社会福祉協議会")
+    DISTRICT_COUNCIL = "district_council", _("地区社協")
+    NEIGHBOURHOOD_ASSOCIATION = "neighbourhood", _("自治会・町内会")
+    COMMUNITY_CARE_CENTER = "care_center", _("地域包括支援センター")
+    COMMITTEE = "committee", _("委員会")
 
 
 class Role(models.TextChoices):
-    SECRETARIAT = "secretariat", "事務局"
-    DEPARTMENT = "department", "担当課"
-    COMMITTEE_MEMBER = "committee_member", "推進委員"
-    COUNCIL_COORDINATOR = "council_coordinator", "社協コーディネーター"
-    COMMUNITY_GROUP = "community_group", "地域団体"
-    SYSTEM_ADMIN = "system_admin", "システム管理者"
+    SECRETARIAT = "secretariat", _("事務局")
+    DEPARTMENT = "department", _("担当課")
+    COMMITTEE_MEMBER = "committee_member", _("推進委員")
+    COUNCIL_COORDINATOR = "council_coordinator", _("社協コーディネーター")
+    COMMUNITY_GROUP = "community_group", _("地域団体")
+    SYSTEM_ADMIN = "system_admin", _("システム管理者")
 
 
 # Roles that will see personal data (the evacuation-support roster, resident records):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from sasaeai.accounts.models import (
     District,
@@ -131,7 +132,9 @@ def unit_upsert(
 ) -> OrganisationUnit:
     """Create a unit with one open-ended name, or update its kind/district (never its names)."""
     if kind not in UnitKind.values:
-        raise DomainError(code="invalid_kind", message=f"組織の種別「{kind}」は使えません。")
+        raise DomainError(
+            code="invalid_kind", message=_("組織の種別「{kind}」は使えません。").format(kind=kind)
+        )
     unit = OrganisationUnit.objects.filter(municipality=municipality, code=code).first()
     created = unit is None
     before = None if unit is None else audit.snapshot(unit)
@@ -151,34 +154,38 @@ def unit_rename(
 ) -> UnitName:
     """Give a unit a new name from a 年度 on; earlier years keep the name they had."""
     if not can(actor, "organisation.manage", unit.municipality_id):
-        raise PermissionRefused("組織の名称を変更する権限がありません。")
+        raise PermissionRefused(_("組織の名称を変更する権限がありません。"))
     name = name.strip()
     if not name:
-        raise DomainError(code="required", message="新しい名称を入力してください。")
+        raise DomainError(code="required", message=_("新しい名称を入力してください。"))
     names = list(UnitName.objects.select_for_update().filter(unit=unit))
     current = next((n for n in names if n.covers(from_fy)), None)
     if current is None:
         raise DomainError(
             code="no_name_in_year",
-            message=f"{format_fiscal_year(from_fy)}にこの組織の名称がありません。",
+            message=_("{year}にこの組織の名称がありません。").format(
+                year=format_fiscal_year(from_fy)
+            ),
         )
     if current.name == name:
         raise DomainError(
-            code="unchanged", message=f"{format_fiscal_year(from_fy)}の名称はすでに「{name}」です。"
+            code="unchanged",
+            message=_("{year}の名称はすでに「{name}」です。").format(
+                year=format_fiscal_year(from_fy), name=name
+            ),
         )
     if current.valid_to_fy is not None:
         raise DomainError(
             code="not_latest",
-            message="過去の年度の途中からは変更できません。最新の名称に対して変更してください。",
+            message=_("過去の年度の途中からは変更できません。最新の名称に対して変更してください。"),
         )
     first_year = current.valid_from_fy
     if first_year is not None and from_fy <= first_year:
         raise DomainError(
             code="too_early",
-            message=(
-                f"変更する年度は、現在の名称「{current.name}」が使われ始めた"
-                f"{format_fiscal_year(first_year)}より後にしてください。"
-            ),
+            message=_(
+                "変更する年度は、現在の名称「{name}」が使われ始めた{year}より後にしてください。"
+            ).format(name=current.name, year=format_fiscal_year(first_year)),
         )
     old = current.name
     current.valid_to_fy = from_fy - 1
@@ -189,7 +196,7 @@ def unit_rename(
         action=Action.UPDATE,
         obj=unit,
         changes={"name": [old, name]},
-        detail=f"{format_fiscal_year(from_fy)}から名称変更",
+        detail=_("{year}から名称変更").format(year=format_fiscal_year(from_fy)),
     )
     return new
 
@@ -228,7 +235,7 @@ def user_upsert(
             obj=user,
             municipality=municipality,
             changes=audit.diff(before or {}, after),
-            detail="パスワードを設定" if password_changed else "",
+            detail=_("パスワードを設定") if password_changed else "",
             actor_label=None if getattr(actor, "pk", None) else str(actor or "system"),
         )
     return user
@@ -247,18 +254,19 @@ def _validated_user(user: User) -> None:
 @transaction.atomic
 def membership_grant(*, actor: Any, user: User, unit: OrganisationUnit, role: str) -> Membership:
     if role not in Role.values:
-        raise DomainError(code="invalid_role", message=f"役割「{role}」は使えません。")
+        raise DomainError(
+            code="invalid_role", message=_("役割「{role}」は使えません。").format(role=role)
+        )
     if user.municipality_id != unit.municipality_id:
         raise DomainError(
             code="other_municipality",
-            message="利用者と組織の自治体が異なるため、所属を登録できません。",
+            message=_("利用者と組織の自治体が異なるため、所属を登録できません。"),
         )
     if unit.kind not in UNIT_KINDS_FOR_ROLE[role]:
         raise DomainError(
             code="role_unit_mismatch",
-            message=(
-                f"役割「{Role(role).label}」は種別「{UnitKind(unit.kind).label}」の組織には"
-                "登録できません。"
+            message=_("役割「{role}」は種別「{kind}」の組織には登録できません。").format(
+                role=Role(role).label, kind=UnitKind(unit.kind).label
             ),
         )
     membership, created = Membership.objects.get_or_create(

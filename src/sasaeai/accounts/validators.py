@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def local_government_check_digit(first_five: str) -> int:
@@ -16,12 +17,14 @@ def local_government_check_digit(first_five: str) -> int:
 def validate_local_government_code(value: str) -> None:
     if len(value) != 6 or not value.isascii() or not value.isdigit():
         raise ValidationError(
-            "全国地方公共団体コードは半角数字6桁で入力してください（例: 142042）。",
+            _("全国地方公共団体コードは半角数字6桁で入力してください（例: 142042）。"),
             code="invalid_format",
         )
     expected = local_government_check_digit(value[:5])
     if int(value[5]) != expected:
         raise ValidationError(
-            f"全国地方公共団体コード {value} の検査数字が合いません（6桁目は {expected} のはずです）。",
+            _(
+                "全国地方公共団体コード {value} の検査数字が合いません（6桁目は {expected} のはずです）。"
+            ).format(value=value, expected=expected),
             code="invalid_check_digit",
         )

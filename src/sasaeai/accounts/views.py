@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
@@ -68,7 +69,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
                 municipality=self.request.user.municipality,  # type: ignore[union-attr]
                 request=self.request,
             )
-        messages.success(self.request, "パスワードを変更しました。")
+        messages.success(self.request, _("パスワードを変更しました。"))
         return response
 
 
@@ -90,7 +91,7 @@ def _qr_data_uri(config_url: str) -> str:
 
 def _pending_device(user: Any) -> TOTPDevice:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="認証アプリ", confirmed=False)
+    return device or TOTPDevice.objects.create(user=user, name=_("認証アプリ"), confirmed=False)
 
 
 @signed_in
@@ -115,12 +116,14 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                 )
             otp_login(request, device)
             messages.success(
-                request, "2段階認証を登録しました。次回から確認コードの入力が必要です。"
+                request, _("2段階認証を登録しました。次回から確認コードの入力が必要です。")
             )
             return redirect(_next_url(request))
         form.add_error(
             "token",
-            "確認コードが正しくありません。時刻がずれていないか確認し、新しいコードを入力してください。",
+            _(
+                "確認コードが正しくありません。時刻がずれていないか確認し、新しいコードを入力してください。"
+            ),
         )
     secret = base64.b32encode(device.bin_key).decode("ascii")
     return render(
@@ -149,7 +152,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             return redirect(_next_url(request))
         form.add_error(
             "token",
-            "確認コードが正しくないか、入力の回数が多すぎます。少し待ってから新しいコードを入力してください。",
+            _(
+                "確認コードが正しくないか、入力の回数が多すぎます。少し待ってから新しいコードを入力してください。"
+            ),
         )
     return render(request, "accounts/2fa_verify.html", {"form": form, "next": _next_url(request)})
 
@@ -159,10 +164,10 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 def two_factor_remove(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if user.requires_two_factor():
-        messages.error(request, "あなたの役割では2段階認証が必須のため、解除できません。")
+        messages.error(request, _("あなたの役割では2段階認証が必須のため、解除できません。"))
         return redirect("accounts:profile")
     with transaction.atomic():
-        deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+        deleted, _counts = TOTPDevice.objects.filter(user=user).delete()
         if deleted:
             audit.record(
                 actor=user,
@@ -171,7 +176,7 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
                 municipality=user.municipality,
                 request=request,
             )
-    messages.success(request, "2段階認証を解除しました。")
+    messages.success(request, _("2段階認証を解除しました。"))
     return redirect("accounts:profile")
 
 

@@ -10,10 +10,11 @@ from typing import Any
 
 from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 
 from sasaeai.audit.models import Action, AuditEvent
 
-MASKED = "（暗号化された値のため記録しません）"
+MASKED = gettext_noop("（暗号化された値のため記録しません）")
 Changes = dict[str, list[Any]]
 
 

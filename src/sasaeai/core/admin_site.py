@@ -10,15 +10,17 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action
 
 
 class SasaeaiAdminSite(admin.AdminSite):
-    site_header = "ささえあい 管理画面（システム管理者）"
-    site_title = "ささえあい 管理"
-    index_title = "マスタデータの管理"
+    site_header = gettext_lazy("ささえあい 管理画面（システム管理者）")
+    site_title = gettext_lazy("ささえあい 管理")
+    index_title = gettext_lazy("マスタデータの管理")
 
     def has_permission(self, request: HttpRequest) -> bool:
         from sasaeai.accounts.permissions import can
@@ -67,7 +69,7 @@ class AuditedModelAdmin(SystemAdminOnly, admin.ModelAdmin):
             action=Action.UPDATE if change else Action.CREATE,
             obj=obj,
             changes=audit.diff(before, audit.snapshot(obj)),
-            detail="管理画面",
+            detail=_("管理画面"),
             request=request,
         )
 
@@ -77,7 +79,7 @@ class AuditedModelAdmin(SystemAdminOnly, admin.ModelAdmin):
             action=Action.DELETE,
             obj=obj,
             changes=audit.diff(audit.snapshot(obj), {}),
-            detail="管理画面",
+            detail=_("管理画面"),
             request=request,
         )
         super().delete_model(request, obj)

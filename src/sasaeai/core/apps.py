@@ -3,6 +3,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_canary(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
@@ -15,7 +16,7 @@ class CoreConfig(AppConfig):
     default = True
     name = "sasaeai.core"
     label = "core"
-    verbose_name = "共通"
+    verbose_name = _("共通")
 
     def ready(self) -> None:
         from sasaeai.core import checks  # noqa: F401  (registers system checks)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class ErrorLocation:
@@ -17,13 +19,13 @@ class ErrorLocation:
     def describe(self) -> str:
         parts: list[str] = []
         if self.sheet:
-            parts.append(f"シート「{self.sheet}」")
+            parts.append(_("シート「{sheet}」").format(sheet=self.sheet))
         if self.row is not None:
-            parts.append(f"{self.row}行目")
+            parts.append(_("{row}行目").format(row=self.row))
         if self.column:
-            parts.append(f"列「{self.column}」")
+            parts.append(_("列「{column}」").format(column=self.column))
         if self.field:
-            parts.append(f"項目「{self.field}」")
+            parts.append(_("項目「{field}」").format(field=self.field))
         return " ".join(parts)
 
 
@@ -44,5 +46,7 @@ class DomainError(Exception):
 class PermissionRefused(DomainError):
     """The acting user may not do this."""
 
-    def __init__(self, message: str = "この操作を行う権限がありません。") -> None:
-        super().__init__(code="permission_denied", message=message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            code="permission_denied", message=message or _("この操作を行う権限がありません。")
+        )

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Lookup, Transform
 from django.db.models.lookups import IsNull
+from django.utils.translation import gettext_lazy as _
 
 from sasaeai.core import crypto
 
@@ -19,7 +20,7 @@ class EncryptedTextField(models.TextField):
     """
 
     encrypted = True
-    description = "暗号化されたテキスト"
+    description = _("暗号化されたテキスト")
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField("作成日時", auto_now_add=True)
-    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -25,7 +26,7 @@ class TenantScopedModel(TimeStampedModel):
 
     municipality = models.ForeignKey(
         "accounts.Municipality",
-        verbose_name="自治体",
+        verbose_name=_("自治体"),
         on_delete=models.PROTECT,
         related_name="+",
         db_index=True,
@@ -44,7 +45,7 @@ class EncryptionCanary(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "暗号鍵の確認用データ"
+        verbose_name = _("暗号鍵の確認用データ")
 
     def __str__(self) -> str:
         return f"canary {self.pk}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from sasaeai.audit.models import Action
 from sasaeai.core.wareki import FiscalYearParseError, parse_fiscal_year
@@ -12,7 +13,7 @@ class FiscalYearField(forms.CharField):
     """A 年度 typed the way people type it: 令和7年度, R7, 2025年度, ２０２５ …"""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "例: 令和8年度、R8、2026年度")
+        kwargs.setdefault("help_text", _("例: 令和8年度、R8、2026年度"))
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> int | None:
@@ -26,44 +27,44 @@ class FiscalYearField(forms.CharField):
 
 
 class YearForm(forms.Form):
-    fy = FiscalYearField(label="年度", required=False)
+    fy = FiscalYearField(label=_("年度"), required=False)
 
 
 class UnitRenameForm(forms.Form):
     name = forms.CharField(
-        label="新しい名称",
+        label=_("新しい名称"),
         max_length=100,
-        error_messages={"required": "新しい名称を入力してください。"},
+        error_messages={"required": _("新しい名称を入力してください。")},
     )
-    reading = forms.CharField(label="よみ（ひらがな）", max_length=200, required=False)
+    reading = forms.CharField(label=_("よみ（ひらがな）"), max_length=200, required=False)
     from_fy = FiscalYearField(
-        label="新しい名称を使い始める年度",
-        error_messages={"required": "新しい名称を使い始める年度を入力してください。"},
+        label=_("新しい名称を使い始める年度"),
+        error_messages={"required": _("新しい名称を使い始める年度を入力してください。")},
     )
 
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
-        label="操作", required=False, choices=[("", "すべて"), *Action.choices]
+        label=_("操作"), required=False, choices=[("", _("すべて")), *Action.choices]
     )
-    actor = forms.CharField(label="操作者（ユーザー名）", required=False, max_length=150)
-    object_type = forms.CharField(label="対象の種類", required=False, max_length=100)
+    actor = forms.CharField(label=_("操作者（ユーザー名）"), required=False, max_length=150)
+    object_type = forms.CharField(label=_("対象の種類"), required=False, max_length=100)
     date_from = forms.DateField(
-        label="開始日",
+        label=_("開始日"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "開始日は 2025-04-01 の形で入力してください。"},
+        error_messages={"invalid": _("開始日は 2025-04-01 の形で入力してください。")},
     )
     date_to = forms.DateField(
-        label="終了日",
+        label=_("終了日"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "終了日は 2025-04-01 の形で入力してください。"},
+        error_messages={"invalid": _("終了日は 2025-04-01 の形で入力してください。")},
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "終了日は開始日より後の日付にしてください。")
+            self.add_error("date_to", _("終了日は開始日より後の日付にしてください。"))
         return data

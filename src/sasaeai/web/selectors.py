@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sasaeai.accounts.models import District, OrganisationUnit, Town, unit_names_prefetch
 from sasaeai.accounts.roles import UnitKind
@@ -27,11 +28,11 @@ def units_by_kind(*, municipality: Any, fiscal_year: int) -> list[tuple[str, lis
         grouped[unit.kind].append(
             {
                 "unit": unit,
-                "name": unit.name_in(fiscal_year) or "（名称未登録）",
+                "name": unit.name_in(fiscal_year) or _("（名称未登録）"),
                 "history": list(unit.names.all()),
             }
         )
-    return [(UnitKind(kind).label, rows) for kind, rows in grouped.items() if rows]
+    return [(str(UnitKind(kind).label), rows) for kind, rows in grouped.items() if rows]
 
 
 def districts_with_towns(*, municipality: Any) -> QuerySet[District]:

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sasaeai.accounts import permissions as accounts_permissions
 from sasaeai.accounts import services as accounts_services
@@ -110,7 +111,7 @@ def unit_rename(request: HttpRequest, code: str) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "組織の名称を変更しました。")
+            messages.success(request, _("組織の名称を変更しました。"))
             return redirect("web:organisation")
     return render(request, "web/unit_rename.html", {"form": form, "unit": unit})
 
@@ -132,11 +133,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 def error_404(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _error(request, 404, "not_found", "お探しのページは見つかりませんでした。")
+    return _error(request, 404, "not_found", _("お探しのページは見つかりませんでした。"))
 
 
 def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _error(request, 403, "permission_denied", "このページを表示する権限がありません。")
+    return _error(request, 403, "permission_denied", _("このページを表示する権限がありません。"))
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
@@ -144,12 +145,12 @@ def error_500(request: HttpRequest) -> HttpResponse:
         request,
         500,
         "internal_error",
-        "サーバーでエラーが発生しました。時間をおいて再度お試しください。",
+        _("サーバーでエラーが発生しました。時間をおいて再度お試しください。"),
     )
 
 
 def error_400(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _error(request, 400, "bad_request", "リクエストの内容に誤りがあります。")
+    return _error(request, 400, "bad_request", _("リクエストの内容に誤りがあります。"))
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
