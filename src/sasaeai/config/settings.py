@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "sasaeai.accounts",
     "sasaeai.audit",
     "sasaeai.plainlang",
+    "sasaeai.plans",
     "sasaeai.web",
 ]
 

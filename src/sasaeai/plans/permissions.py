@@ -1,0 +1,43 @@
+"""Who may do what with plans, cycles and evaluations. Deny by default."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sasaeai.accounts.permissions import STAFF_ROLES, allowed
+from sasaeai.accounts.roles import Role
+
+RULES: Mapping[str, frozenset[str]] = {
+    # see the plan structure, indicators and roll-ups on staff pages
+    "plans.view": STAFF_ROLES,
+    # import/export the plan workbook, open/close cycles, approve/return, responses, 総括
+    "plans.manage": frozenset({Role.SECRETARIAT}),
+    # fill in the evaluations of one's own department's initiatives
+    "plans.evaluate": frozenset({Role.DEPARTMENT, Role.SECRETARIAT}),
+    # see every evaluation of a cycle, drafts included
+    "plans.view_cycle": frozenset({Role.SECRETARIAT, Role.COMMITTEE_MEMBER}),
+    # write 講評 per goal and comments on initiatives
+    "plans.review": frozenset({Role.COMMITTEE_MEMBER}),
+}
+
+
+def can(user: Any, action: str, municipality: Any = None) -> bool:
+    return allowed(RULES, user, action, municipality)
+
+
+def department_unit_ids(user: Any) -> set[int]:
+    """Units in which the user holds the 担当課 role (active memberships)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return {m.unit_id for m in user.memberships.all() if m.is_active and m.role == Role.DEPARTMENT}
+
+
+def can_edit_evaluation(user: Any, evaluation: Any) -> bool:
+    """The secretariat edits any evaluation; a department only those of its own units."""
+    municipality_id = evaluation.cycle.municipality_id
+    if allowed(RULES, user, "plans.manage", municipality_id):
+        return True
+    if not allowed(RULES, user, "plans.evaluate", municipality_id):
+        return False
+    return evaluation.unit_id in department_unit_ids(user)

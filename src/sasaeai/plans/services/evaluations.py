@@ -1,0 +1,309 @@
+"""The yearly evaluation cycle (進捗調査): open, fill in, submit, approve or return, close.
+
+Every write is audited in its transaction. Evaluations carry a ``version``: a save names the
+version it started from, and a save that started from an older version is refused, so two
+people editing the same evaluation never overwrite each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sasaeai.audit import services as audit
+from sasaeai.audit.models import Action
+from sasaeai.core.errors import DomainError, PermissionRefused
+from sasaeai.core.wareki import format_fiscal_year
+from sasaeai.plans import permissions
+from sasaeai.plans.models import (
+    CycleStatus,
+    Evaluation,
+    EvaluationCycle,
+    EvaluationState,
+    Initiative,
+    Plan,
+)
+
+EDITABLE_FIELDS = ("results", "grade", "issues", "direction")
+
+
+class StaleEdit(DomainError):
+    """Someone else saved the evaluation after this edit started."""
+
+
+def _require_manager(actor: Any, municipality_id: int) -> None:
+    if not permissions.can(actor, "plans.manage", municipality_id):
+        raise PermissionRefused()
+
+
+@transaction.atomic
+def cycle_open(
+    *, actor: Any, plan: Plan, fiscal_year: int, deadline: dt.date | None = None
+) -> EvaluationCycle:
+    """Open the cycle of a 年度 and create one evaluation per initiative that applies then.
+
+    再掲 initiatives get no evaluation of their own: their original is evaluated once.
+    """
+    _require_manager(actor, plan.municipality_id)
+    if not plan.covers(fiscal_year):
+        raise DomainError(
+            code="outside_plan",
+            message=_("{year}は計画「{plan}」の期間外です。").format(
+                year=format_fiscal_year(fiscal_year), plan=plan.name
+            ),
+        )
+    if EvaluationCycle.objects.filter(plan=plan, fiscal_year=fiscal_year).exists():
+        raise DomainError(
+            code="cycle_exists",
+            message=_("{year}の進捗調査はすでにあります。").format(
+                year=format_fiscal_year(fiscal_year)
+            ),
+        )
+    cycle = EvaluationCycle.objects.create(
+        municipality_id=plan.municipality_id, plan=plan, fiscal_year=fiscal_year, deadline=deadline
+    )
+    initiatives = (
+        Initiative.objects.filter(plan=plan, repost_of__isnull=True)
+        .select_related("initiative_type__policy__goal")
+        .prefetch_related("responsible_units")
+    )
+    rows = []
+    missing = []
+    for initiative in initiatives:
+        if not initiative.initiative_type.policy.goal.applies_in(fiscal_year):
+            continue
+        lead = next(
+            (u for u in initiative.responsible_units.all() if u.is_lead and u.covers(fiscal_year)),
+            None,
+        )
+        if lead is None:
+            missing.append(str(initiative.number))
+            continue
+        rows.append(Evaluation(cycle=cycle, initiative=initiative, unit_id=lead.unit_id))
+    if missing:
+        raise DomainError(
+            code="no_lead_unit",
+            message=_("主担当課が決まっていない取組があります（番号: {numbers}）。").format(
+                numbers="、".join(missing[:20])
+            ),
+        )
+    Evaluation.objects.bulk_create(rows)
+    audit.record(
+        actor=actor,
+        action=Action.CREATE,
+        obj=cycle,
+        detail=_("進捗調査を開始（取組 {count} 件）").format(count=len(rows)),
+    )
+    return cycle
+
+
+@transaction.atomic
+def cycle_close(*, actor: Any, cycle: EvaluationCycle) -> EvaluationCycle:
+    """Lock the cycle: no evaluation can be changed afterwards."""
+    _require_manager(actor, cycle.municipality_id)
+    if cycle.status != CycleStatus.OPEN:
+        raise DomainError(code="not_open", message=_("この進捗調査はすでに締め切られています。"))
+    cycle.status = CycleStatus.CLOSED
+    cycle.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=actor, action=Action.UPDATE, obj=cycle, changes={"status": ["open", "closed"]}
+    )
+    return cycle
+
+
+def _locked_evaluation(evaluation: Evaluation, expected_version: int) -> Evaluation:
+    current = (
+        Evaluation.objects.select_for_update().select_related("cycle__plan").get(pk=evaluation.pk)
+    )
+    if current.cycle.is_locked:
+        raise DomainError(
+            code="cycle_locked",
+            message=_("この進捗調査は締め切られているため、変更できません。"),
+        )
+    if current.version != expected_version:
+        raise StaleEdit(
+            code="stale",
+            message=_(
+                "ほかの人がこの評価を先に保存しました（{name}）。入力内容は保存していません。"
+                "画面を読み込み直し、最新の内容を確認してから入力してください。"
+            ).format(name=current.updated_by or _("不明")),
+        )
+    return current
+
+
+def _validate_values(plan: Plan, values: dict[str, str]) -> None:
+    grade = values.get("grade", "")
+    if grade and grade not in plan.grade_codes():
+        raise DomainError(
+            code="invalid_grade",
+            message=_("評価「{grade}」は使えません。{choices} から選んでください。").format(
+                grade=grade, choices="・".join(plan.grade_codes())
+            ),
+        )
+    direction = values.get("direction", "")
+    if direction and direction not in plan.directions:
+        raise DomainError(
+            code="invalid_direction",
+            message=_(
+                "今後の方向性「{direction}」は使えません。{choices} から選んでください。"
+            ).format(direction=direction, choices="・".join(plan.directions)),
+        )
+
+
+def _write(
+    *, actor: Any, evaluation: Evaluation, changes: dict[str, Any], detail: str = ""
+) -> Evaluation:
+    before = audit.snapshot(evaluation)
+    for field, value in changes.items():
+        setattr(evaluation, field, value)
+    evaluation.version += 1
+    evaluation.updated_by = actor if getattr(actor, "pk", None) else None
+    evaluation.save()
+    diff = audit.diff(before, audit.snapshot(evaluation))
+    diff.pop("version", None)
+    diff.pop("updated_by", None)
+    audit.record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=evaluation,
+        changes=diff,
+        detail=detail,
+        municipality=evaluation.cycle.municipality,
+    )
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_save(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    expected_version: int,
+    results: str,
+    grade: str,
+    issues: str,
+    direction: str,
+) -> Evaluation:
+    """Save a department's entry (draft or returned). Refused if someone saved in between."""
+    current = _locked_evaluation(evaluation, expected_version)
+    if not permissions.can_edit_evaluation(actor, current):
+        raise PermissionRefused(_("この取組の評価を入力する権限がありません。"))
+    if current.state in {EvaluationState.SUBMITTED, EvaluationState.APPROVED} and not (
+        permissions.can(actor, "plans.manage", current.cycle.municipality_id)
+    ):
+        raise DomainError(
+            code="already_submitted",
+            message=_("提出済みの評価は変更できません。事務局に差し戻しを依頼してください。"),
+        )
+    values = {
+        "results": results.strip(),
+        "grade": grade.strip(),
+        "issues": issues.strip(),
+        "direction": direction.strip(),
+    }
+    _validate_values(current.cycle.plan, values)
+    if all(getattr(current, field) == value for field, value in values.items()):
+        return current
+    return _write(actor=actor, evaluation=current, changes=values)
+
+
+@transaction.atomic
+def evaluation_submit(*, actor: Any, evaluation: Evaluation, expected_version: int) -> Evaluation:
+    current = _locked_evaluation(evaluation, expected_version)
+    if not permissions.can_edit_evaluation(actor, current):
+        raise PermissionRefused(_("この取組の評価を提出する権限がありません。"))
+    if current.state not in {EvaluationState.DRAFT, EvaluationState.RETURNED}:
+        raise DomainError(code="not_draft", message=_("この評価はすでに提出されています。"))
+    missing = [
+        label
+        for field, label in (
+            ("results", _("実施内容・実績")),
+            ("grade", _("評価")),
+            ("direction", _("今後の方向性")),
+        )
+        if not getattr(current, field)
+    ]
+    if missing:
+        raise DomainError(
+            code="incomplete",
+            message=_("提出する前に {fields} を入力してください。").format(
+                fields="、".join(missing)
+            ),
+        )
+    return _write(
+        actor=actor,
+        evaluation=current,
+        changes={"state": EvaluationState.SUBMITTED},
+        detail=_("提出"),
+    )
+
+
+@transaction.atomic
+def evaluation_approve(*, actor: Any, evaluation: Evaluation, expected_version: int) -> Evaluation:
+    current = _locked_evaluation(evaluation, expected_version)
+    _require_manager(actor, current.cycle.municipality_id)
+    if current.state != EvaluationState.SUBMITTED:
+        raise DomainError(code="not_submitted", message=_("提出された評価だけを承認できます。"))
+    return _write(
+        actor=actor,
+        evaluation=current,
+        changes={"state": EvaluationState.APPROVED, "return_comment": ""},
+        detail=_("承認"),
+    )
+
+
+@transaction.atomic
+def evaluation_return(
+    *, actor: Any, evaluation: Evaluation, expected_version: int, comment: str
+) -> Evaluation:
+    current = _locked_evaluation(evaluation, expected_version)
+    _require_manager(actor, current.cycle.municipality_id)
+    if current.state != EvaluationState.SUBMITTED:
+        raise DomainError(code="not_submitted", message=_("提出された評価だけを差し戻せます。"))
+    if not comment.strip():
+        raise DomainError(code="comment_required", message=_("差し戻しの理由を入力してください。"))
+    return _write(
+        actor=actor,
+        evaluation=current,
+        changes={"state": EvaluationState.RETURNED, "return_comment": comment.strip()},
+        detail=_("差し戻し"),
+    )
+
+
+def previous_evaluation(evaluation: Evaluation) -> Evaluation | None:
+    """The same initiative's evaluation in the plan's previous 年度, if any."""
+    return (
+        Evaluation.objects.filter(
+            initiative_id=evaluation.initiative_id,
+            cycle__plan_id=evaluation.cycle.plan_id,
+            cycle__fiscal_year=evaluation.cycle.fiscal_year - 1,
+        )
+        .only("results", "grade", "issues", "direction")
+        .first()
+    )
+
+
+@transaction.atomic
+def evaluation_copy_forward(
+    *, actor: Any, evaluation: Evaluation, expected_version: int
+) -> Evaluation:
+    """Start from last year's text (実績, 課題, 方向性); the grade is left for this year."""
+    current = _locked_evaluation(evaluation, expected_version)
+    if not permissions.can_edit_evaluation(actor, current):
+        raise PermissionRefused(_("この取組の評価を入力する権限がありません。"))
+    previous = previous_evaluation(current)
+    if previous is None:
+        raise DomainError(code="no_previous", message=_("前年度の評価がありません。"))
+    return _write(
+        actor=actor,
+        evaluation=current,
+        changes={
+            "results": previous.results,
+            "issues": previous.issues,
+            "direction": previous.direction,
+        },
+        detail=_("前年度の内容を引用"),
+    )
