@@ -40,6 +40,7 @@ def walk(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator
 
 def to_path(route: str) -> str:
     path = route.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\", "")
+    path = re.sub(r"<int:(\w+)>", "1", path)
     path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLE_ARGUMENTS.get(m.group(1), "x"), path)
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: SAMPLE_ARGUMENTS.get(m.group(1), "x"), path)
     path = re.sub(r"\([^)]*\)\??", "", path)

@@ -109,3 +109,7 @@ from sasaeai.core.api import router as core_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
+
+from sasaeai.plans.api import router as plans_router  # noqa: E402
+
+api.add_router("/", plans_router)

@@ -1,0 +1,7 @@
+"""Staff URLs of the plans app, mounted at /staff/plans/. Each view module owns its patterns."""
+
+from sasaeai.plans.views import tree
+
+app_name = "plans"
+
+urlpatterns = [*tree.urlpatterns]

@@ -1,0 +1,102 @@
+"""Staff pages: the plans, the plan tree with roll-ups, and outcome indicators."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sasaeai.accounts.decorators import requires
+from sasaeai.accounts.models import Municipality
+from sasaeai.core.errors import DomainError
+from sasaeai.core.wareki import fiscal_year_of
+from sasaeai.plans import permissions, selectors
+from sasaeai.plans.forms import IndicatorValueForm
+from sasaeai.plans.models import Indicator, Plan
+from sasaeai.plans.services.indicators import indicator_value_set, parse_number
+from sasaeai.web.forms import YearForm
+
+
+def _municipality(request: HttpRequest) -> Municipality:
+    municipality = getattr(request.user, "municipality", None)
+    if municipality is None:
+        raise PermissionDenied
+    return municipality
+
+
+@requires(permissions.can, "plans.view")
+def plan_list(request: HttpRequest) -> HttpResponse:
+    municipality = _municipality(request)
+    return render(
+        request,
+        "plans/plan_list.html",
+        {
+            "plans": selectors.plans_of(municipality),
+            "can_manage": permissions.can(request.user, "plans.manage"),
+        },
+    )
+
+
+@requires(permissions.can, "plans.view")
+def plan_tree(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=plan_id, municipality=_municipality(request))
+    form = YearForm(request.GET or None)
+    fiscal_year = min(max(fiscal_year_of(timezone.localdate()), plan.start_fy), plan.end_fy)
+    if form.is_valid() and form.cleaned_data["fy"]:
+        fiscal_year = form.cleaned_data["fy"]
+    return render(
+        request,
+        "plans/plan_tree.html",
+        {
+            "form": form,
+            "tree": selectors.plan_tree(plan, fiscal_year),
+            "years": range(plan.start_fy, plan.end_fy + 1),
+        },
+    )
+
+
+@requires(permissions.can, "plans.view")
+def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("plan", "goal"),
+        pk=indicator_id,
+        plan__municipality=_municipality(request),
+    )
+    can_manage = permissions.can(request.user, "plans.manage")
+    form = IndicatorValueForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                raw = form.cleaned_data["value"].strip()
+                indicator_value_set(
+                    actor=request.user,
+                    indicator=indicator,
+                    fiscal_year=form.cleaned_data["fiscal_year"],
+                    value=parse_number(raw) if raw else None,
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("成果指標の実績を保存しました。"))
+                return redirect("plans:indicator_detail", indicator_id=indicator.pk)
+    rows = selectors.indicator_rows(indicator.plan, indicator.plan.end_fy)
+    row = next(r for r in rows[indicator.goal_id] if r.indicator.pk == indicator.pk)
+    return render(
+        request,
+        "plans/indicator_detail.html",
+        {"row": row, "form": form, "can_manage": can_manage, "plan": indicator.plan},
+    )
+
+
+urlpatterns = [
+    path("", plan_list, name="plan_list"),
+    path("<int:plan_id>/", plan_tree, name="plan_tree"),
+    path("indicators/<int:indicator_id>/", indicator_detail, name="indicator_detail"),
+]
