@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -51,24 +52,24 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         request,
         422,
         "validation_error",
-        "入力内容に誤りがあります。details を確認してください。",
+        _("入力内容に誤りがあります。details を確認してください。"),
         details,
     )
 
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthenticated", "ログインが必要です。")
+    return error_response(request, 401, "unauthenticated", _("ログインが必要です。"))
 
 
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return error_response(request, 403, "permission_denied", "この操作を行う権限がありません。")
+    return error_response(request, 403, "permission_denied", _("この操作を行う権限がありません。"))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, "not_found", "指定されたデータは見つかりませんでした。")
+    return error_response(request, 404, "not_found", _("指定されたデータは見つかりませんでした。"))
 
 
 @api.exception_handler(DomainError)
@@ -79,17 +80,19 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     messages = {
-        400: ("bad_request", "リクエストの内容に誤りがあります。"),
-        401: ("unauthenticated", "ログインが必要です。"),
-        403: ("permission_denied", "この操作を行う権限がありません。"),
-        404: ("not_found", "指定されたデータは見つかりませんでした。"),
-        405: ("method_not_allowed", "この方法（HTTP メソッド）では利用できません。"),
+        400: ("bad_request", _("リクエストの内容に誤りがあります。")),
+        401: ("unauthenticated", _("ログインが必要です。")),
+        403: ("permission_denied", _("この操作を行う権限がありません。")),
+        404: ("not_found", _("指定されたデータは見つかりませんでした。")),
+        405: ("method_not_allowed", _("この方法（HTTP メソッド）では利用できません。")),
         429: (
             "rate_limited",
-            "短時間のリクエストが多すぎます。しばらく待ってから再度お試しください。",
+            _("短時間のリクエストが多すぎます。しばらく待ってから再度お試しください。"),
         ),
     }
-    code, message = messages.get(exc.status_code, ("error", "リクエストを処理できませんでした。"))
+    code, message = messages.get(
+        exc.status_code, ("error", _("リクエストを処理できませんでした。"))
+    )
     return error_response(request, exc.status_code, code, message)
 
 
@@ -100,7 +103,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         request,
         500,
         "internal_error",
-        "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。",
+        _("サーバー内部でエラーが発生しました。時間をおいて再度お試しください。"),
     )
 
 
