@@ -20,6 +20,7 @@ def test_openapi_document_lists_the_endpoints(client: Client) -> None:
         "/api/v1/me",
         "/api/v1/municipalities",
         "/api/v1/municipalities/{code}",
+        "/api/v1/plainlang/check",
         "/api/v1/plans",
         "/api/v1/plans/{plan_id}/indicators",
         "/api/v1/plans/{plan_id}/initiatives",

@@ -19,6 +19,7 @@ PUBLIC = {
     "api/v1/municipalities",
     "api/v1/municipalities/<code>",
     "api/v1/fiscal-years/parse",
+    "api/v1/plainlang/check",
 }
 
 SAMPLE_ARGUMENTS = {

@@ -109,6 +109,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 from sasaeai.accounts.api import router as accounts_router  # noqa: E402
 from sasaeai.core.api import router as core_router  # noqa: E402
+from sasaeai.plainlang.api import router as plainlang_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
@@ -116,3 +117,4 @@ api.add_router("/", core_router)
 from sasaeai.plans.api import router as plans_router  # noqa: E402
 
 api.add_router("/", plans_router)
+api.add_router("/plainlang", plainlang_router)

@@ -8,6 +8,7 @@ from sasaeai.config.api import api
 urlpatterns = [
     path("", include("sasaeai.web.urls")),
     path("accounts/", include("sasaeai.accounts.urls")),
+    path("staff/plainlang/", include("sasaeai.plainlang.urls")),
     path("staff/plans/", include("sasaeai.plans.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

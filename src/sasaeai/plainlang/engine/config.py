@@ -134,7 +134,17 @@ class ExpressionEntry:
     def __post_init__(self) -> None:
         _require_text(self.pattern, "pattern")
         object.__setattr__(self, "severity", parse_severity(self.severity, "severity"))
-        self.compiled()
+        compiled = self.compiled()
+        if self.regex:
+            try:  # expands the template against no match: checks its groups and escapes
+                compiled.sub(self.preferred, "")
+            except (re.error, IndexError) as error:
+                raise ConfigError(
+                    f"言い換え「{self.preferred}」に誤りがあります（{error}）。"
+                    "正規表現のグループは \\1 や \\g<名前> の形で書いてください。",
+                    code="invalid-regex",
+                    field="preferred",
+                ) from None
 
     def compiled(self) -> re.Pattern[str]:
         if not self.regex:

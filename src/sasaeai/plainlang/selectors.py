@@ -1,0 +1,105 @@
+"""Reads of a municipality's checker settings; each runs a constant number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from sasaeai.plainlang.engine import (
+    Config,
+    ExpressionEntry,
+    GlossaryEntry,
+    RuleSettings,
+    Severity,
+)
+from sasaeai.plainlang.models import AllowedWord, CheckSettings, GlossaryTerm, PreferredExpression
+
+EXPORT_FORMATS = {
+    "yaml": "application/yaml; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def glossary_terms(*, municipality: Any) -> QuerySet[GlossaryTerm]:
+    return GlossaryTerm.objects.filter(municipality=municipality).order_by("term")
+
+
+def preferred_expressions(*, municipality: Any) -> QuerySet[PreferredExpression]:
+    return PreferredExpression.objects.filter(municipality=municipality).order_by("id")
+
+
+def allowed_words(*, municipality: Any) -> QuerySet[AllowedWord]:
+    return AllowedWord.objects.filter(municipality=municipality).order_by("word")
+
+
+def check_settings(*, municipality: Any) -> CheckSettings:
+    """The municipality's settings row, or an unsaved one holding the defaults."""
+    found = CheckSettings.objects.filter(municipality=municipality).first()
+    if found is not None:
+        return found
+    return CheckSettings(municipality_id=getattr(municipality, "pk", municipality))
+
+
+def rule_settings(settings: CheckSettings) -> dict[str, RuleSettings]:
+    return {
+        rule: RuleSettings(
+            enabled=bool(value.get("enabled", True)),
+            severity=None if value.get("severity") is None else Severity(value["severity"]),
+        )
+        for rule, value in (settings.rules or {}).items()
+    }
+
+
+def config_for(municipality: Any) -> Config:
+    """The engine configuration of a municipality: 4 queries, whatever its size."""
+    settings = check_settings(municipality=municipality)
+    return Config(
+        glossary=tuple(
+            GlossaryEntry(term, paraphrase, note or None)
+            for term, paraphrase, note in glossary_terms(municipality=municipality).values_list(
+                "term", "paraphrase", "note"
+            )
+        ),
+        expressions=tuple(
+            ExpressionEntry(
+                pattern=pattern,
+                preferred=preferred,
+                regex=regex,
+                severity=Severity(severity),
+                message=message or None,
+            )
+            for pattern, preferred, regex, severity, message in preferred_expressions(
+                municipality=municipality
+            ).values_list("pattern", "preferred", "regex", "severity", "message")
+        ),
+        allowlist=frozenset(
+            allowed_words(municipality=municipality).values_list("word", flat=True)
+        ),
+        rules=rule_settings(settings),
+        sentence_length_info=settings.sentence_length_info,
+        sentence_length_warning=settings.sentence_length_warning,
+        comma_max=settings.comma_max,
+        builtin_expressions=settings.builtin_expressions,
+    )
+
+
+@dataclass(frozen=True)
+class Export:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def config_export(*, municipality: Any, fmt: str) -> Export:
+    """The settings as the engine's YAML, or as CSV with a BOM (so Excel reads it as UTF-8)."""
+    config = config_for(municipality)
+    code = getattr(municipality, "code", municipality)
+    if fmt == "csv":
+        content = config.to_csv().encode("utf-8-sig")
+    elif fmt == "yaml":
+        content = config.to_yaml().encode("utf-8")
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+    return Export(content, EXPORT_FORMATS[fmt], f"plainlang-{code}.{fmt}")
