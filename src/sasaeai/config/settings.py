@@ -238,6 +238,20 @@ if SASAEAI_YEAR_STYLE not in {"wareki", "seireki"}:
         f"環境変数 SASAEAI_YEAR_STYLE の値 {SASAEAI_YEAR_STYLE!r} は使えません。wareki または seireki を指定してください。"
     )
 SASAEAI_SITE_NAME = env.str("SASAEAI_SITE_NAME", "ささえあい")
+# Requests per minute to the plain-language check API.
+SASAEAI_PLAINLANG_RATE_ANONYMOUS = env.int("PLAINLANG_RATE_ANONYMOUS", 30)
+SASAEAI_PLAINLANG_RATE_STAFF = env.int("PLAINLANG_RATE_STAFF", 300)
+
+# The rate limits count in the cache: one process by default; several workers need a shared
+# cache, e.g. CACHE_URL=redis://127.0.0.1:6379/1 (Django's Redis backend).
+_cache_url = env.optional("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,7 @@ from sasaeai.accounts.models import Municipality, OrganisationUnit, unit_names_p
 from sasaeai.audit import permissions as audit_permissions
 from sasaeai.core.errors import DomainError
 from sasaeai.core.wareki import fiscal_year_of
+from sasaeai.plainlang import permissions as plainlang_permissions
 from sasaeai.plans import permissions as plans_permissions
 from sasaeai.web import selectors
 from sasaeai.web.forms import AuditFilterForm, UnitRenameForm, YearForm
@@ -66,6 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "today_fy": fiscal_year_of(timezone.localdate()),
             "can_view_organisation": accounts_permissions.can(user, "organisation.view"),
             "can_view_plans": plans_permissions.can(user, "plans.view"),
+            "can_manage_plainlang": plainlang_permissions.can(user, "plainlang.manage"),
             "can_view_audit": audit_permissions.can(user, "audit.view"),
             "can_admin": accounts_permissions.can(user, "admin.access"),
         },
