@@ -1,0 +1,192 @@
+"""Staff pages: a department downloads its evaluation workbook, uploads it back, checks the
+differences and confirms. The secretariat may do the same for any unit.
+
+Steps: the index lists the downloadable workbooks and takes an upload; the upload is kept in
+the session only (nothing is saved) and the preview shows the changes per initiative and
+field, the conflicts and the errors; confirming applies everything in one transaction, or
+nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sasaeai.accounts.decorators import requires
+from sasaeai.accounts.models import Municipality, OrganisationUnit, unit_names_prefetch
+from sasaeai.core.errors import DomainError, PermissionRefused
+from sasaeai.plans import permissions
+from sasaeai.plans.models import EvaluationCycle
+from sasaeai.plans.services import department_import as service
+
+SESSION_KEY = "plans.dept_workbook"
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class WorkbookUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("入力したワークブック（.xlsx）"),
+        help_text=gettext_lazy("この画面から出力したファイルに入力して、そのまま選んでください。"),
+        error_messages={
+            "required": gettext_lazy("取り込むファイルを選んでください。"),
+            "empty": gettext_lazy("選んだファイルは空です。"),
+        },
+    )
+
+
+def _municipality(request: HttpRequest) -> Municipality:
+    municipality = getattr(request.user, "municipality", None)
+    if municipality is None:
+        raise PermissionDenied
+    return municipality
+
+
+def _index_page(request: HttpRequest, form: WorkbookUploadForm, status: int = 200) -> HttpResponse:
+    municipality = _municipality(request)
+    return render(
+        request,
+        "plans/dept_workbook_index.html",
+        {
+            "form": form,
+            "targets": service.workbook_targets(user=request.user, municipality=municipality),
+            "can_manage": permissions.can(request.user, "plans.manage"),
+        },
+        status=status,
+    )
+
+
+@requires(permissions.can, "plans.evaluate")
+def dept_workbook_index(request: HttpRequest) -> HttpResponse:
+    """The workbooks the user may download, and the upload form (step 1)."""
+    municipality = _municipality(request)
+    form = WorkbookUploadForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return _index_page(request, form)
+    upload = form.cleaned_data["file"]
+    if upload.size > MAX_UPLOAD_BYTES:
+        form.add_error("file", _("ファイルが大きすぎます（2 MB まで）。"))
+        return _index_page(request, form)
+    data = upload.read()
+    try:
+        service.department_import_preview(
+            actor=request.user, municipality=municipality, data=data, filename=upload.name
+        )
+    except PermissionRefused as error:
+        form.add_error("file", error.message)
+        return _index_page(request, form, status=403)
+    except DomainError as error:
+        form.add_error("file", error.message)
+        for detail in error.details:
+            form.add_error("file", str(detail))
+        return _index_page(request, form)
+    request.session[SESSION_KEY] = {
+        "filename": upload.name,
+        "data": base64.b64encode(data).decode("ascii"),
+    }
+    return redirect("plans:dept_workbook_preview")
+
+
+@requires(permissions.can, "plans.evaluate")
+def dept_workbook_download(request: HttpRequest, cycle_id: int, unit_code: str) -> HttpResponse:
+    municipality = _municipality(request)
+    cycle = get_object_or_404(
+        EvaluationCycle.objects.select_related("plan"), pk=cycle_id, municipality=municipality
+    )
+    unit = get_object_or_404(
+        OrganisationUnit.objects.prefetch_related(unit_names_prefetch()),
+        municipality=municipality,
+        code=unit_code,
+    )
+    if not service.may_exchange_workbook(request.user, cycle, unit):
+        raise PermissionDenied
+    if cycle.is_locked:
+        messages.error(request, _("この進捗調査は締め切られているため、出力できません。"))
+        return redirect("plans:dept_workbook_index")
+    if not cycle.evaluations.filter(unit=unit).exists():
+        raise Http404
+    book = service.department_workbook_export(actor=request.user, cycle=cycle, unit=unit)
+    response = HttpResponse(book.content, content_type=XLSX)
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=book.filename) or "attachment"
+    )
+    return response
+
+
+def _pending(request: HttpRequest) -> tuple[bytes, str] | None:
+    pending: Any = request.session.get(SESSION_KEY)
+    if not isinstance(pending, dict) or "data" not in pending:
+        return None
+    return base64.b64decode(pending["data"]), str(pending.get("filename", ""))
+
+
+def _forget(request: HttpRequest) -> None:
+    request.session.pop(SESSION_KEY, None)
+
+
+@requires(permissions.can, "plans.evaluate")
+def dept_workbook_preview(request: HttpRequest) -> HttpResponse:
+    """The differences, conflicts and errors (step 2); confirming applies them (step 3)."""
+    municipality = _municipality(request)
+    pending = _pending(request)
+    if pending is None:
+        messages.error(request, _("取り込むファイルがありません。もう一度選んでください。"))
+        return redirect("plans:dept_workbook_index")
+    data, filename = pending
+    if request.method == "POST" and "cancel" in request.POST:
+        _forget(request)
+        messages.info(request, _("取込をやめました。何も変わっていません。"))
+        return redirect("plans:dept_workbook_index")
+    if request.method == "POST":
+        try:
+            result = service.department_import_apply(
+                actor=request.user,
+                municipality=municipality,
+                data=data,
+                filename=filename,
+                expected_fingerprint=request.POST.get("fingerprint", ""),
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            _forget(request)
+            if result.has_changes:
+                messages.success(
+                    request,
+                    _("取り込みました（取組 {rows} 件・{fields} か所）。").format(
+                        rows=len(result.changes), fields=result.field_count
+                    ),
+                )
+            else:
+                messages.info(request, _("変更はありません。何も保存していません。"))
+            return redirect("plans:dept_workbook_index")
+    try:
+        preview = service.department_import_preview(
+            actor=request.user, municipality=municipality, data=data, filename=filename
+        )
+    except DomainError as error:
+        _forget(request)
+        messages.error(request, error.message)
+        return redirect("plans:dept_workbook_index")
+    return render(request, "plans/dept_workbook_preview.html", {"preview": preview})
+
+
+urlpatterns = [
+    path("workbooks/", dept_workbook_index, name="dept_workbook_index"),
+    path(
+        "workbooks/<int:cycle_id>/<slug:unit_code>/",
+        dept_workbook_download,
+        name="dept_workbook_download",
+    ),
+    path("workbooks/preview/", dept_workbook_preview, name="dept_workbook_preview"),
+]
