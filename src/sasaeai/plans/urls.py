@@ -1,7 +1,7 @@
 """Staff URLs of the plans app, mounted at /staff/plans/. Each view module owns its patterns."""
 
-from sasaeai.plans.views import department_workbook, tree
+from sasaeai.plans.views import department_workbook, tree, workbook
 
 app_name = "plans"
 
-urlpatterns = [*tree.urlpatterns, *department_workbook.urlpatterns]
+urlpatterns = [*tree.urlpatterns, *workbook.urlpatterns, *department_workbook.urlpatterns]

@@ -1,0 +1,1538 @@
+"""The plan workbook (計画ワークブック): read it into plain dataclasses, write it back.
+
+The format is documented in docs/formats/plan-workbook.md. Reading is tolerant of what real
+city files contain (full-width digits, 和暦 years, stray spaces, blank rows, merged cells,
+headers below a title, columns in any order, numbers stored as text) and strict about the
+rest: every problem is collected as a :class:`WorkbookError` with sheet, row and column, and
+the caller decides nothing is saved while any error remains.
+
+Formulas and macros are never evaluated: the file is opened with ``data_only=False`` and
+``keep_vba=False``, and a formula in a cell that is read is an error. This module touches no
+database; matching against the database is done by ``plans.services.plan_import``.
+
+Sheet and column names are the file format itself, so they are fixed Japanese identifiers
+(marked with ``gettext_noop`` but never translated).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final, Literal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from sasaeai.core.errors import ErrorLocation
+from sasaeai.core.wareki import (
+    FiscalYearParseError,
+    YearStyle,
+    format_fiscal_year,
+    parse_fiscal_year,
+)
+
+# --- the format ----------------------------------------------------------------------------
+
+SHEET_PLAN: Final = gettext_noop("計画")
+SHEET_GOALS: Final = gettext_noop("基本目標")
+SHEET_POLICIES: Final = gettext_noop("施策")
+SHEET_TYPES: Final = gettext_noop("取組種類")
+SHEET_INITIATIVES: Final = gettext_noop("取組")
+SHEET_INDICATORS: Final = gettext_noop("成果指標")
+SHEET_HELP: Final = gettext_noop("説明")
+SHEETS: Final = (
+    SHEET_PLAN,
+    SHEET_GOALS,
+    SHEET_POLICIES,
+    SHEET_TYPES,
+    SHEET_INITIATIVES,
+    SHEET_INDICATORS,
+)
+
+Kind = Literal["text", "int", "fy", "decimal", "direction", "units"]
+
+DIRECTION_LABELS: Final = {
+    "increase": gettext_noop("増やす"),
+    "decrease": gettext_noop("減らす"),
+    "maintain": gettext_noop("維持"),
+}
+# Accepted spellings (compared after NFKC, without spaces, upper-cased). Input vocabulary of the
+# file format, marked but never translated.
+_DIRECTION_SPELLINGS: Final = {
+    "increase": [*gettext_noop("増やす 増加 増 上げる 上昇 向上").split(), "↑", "INCREASE", "UP"],
+    "decrease": [*gettext_noop("減らす 減少 減 下げる 低下 削減").split(), "↓", "DECREASE", "DOWN"],
+    "maintain": [*gettext_noop("維持 現状維持 保つ").split(), "→", "MAINTAIN", "KEEP"],
+}
+DIRECTION_BY_SPELLING: Final = {
+    spelling: code for code, spellings in _DIRECTION_SPELLINGS.items() for spelling in spellings
+}
+
+MAX_UPLOAD_BYTES: Final = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES: Final = 200 * 1024 * 1024
+MAX_ROWS: Final = 50_000
+HEADER_SCAN_ROWS: Final = 30
+HEADER_SCAN_COLUMNS: Final = 100
+SMALL_NUMBER_MAX: Final = 32_767
+NUMBER_MAX: Final = 2_147_483_647
+DECIMAL_LIMIT: Final = Decimal("100000000000")  # 11 integer digits (max_digits=14, 3 decimals)
+DECIMAL_STEP: Final = Decimal("0.001")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: Kind
+    required: bool = False  # a value is required in every data row
+    max_length: int | None = None
+    aliases: tuple[str, ...] = ()
+    width: int = 12
+    small: bool = True  # for "int": PositiveSmallIntegerField (≤ 32,767)
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    columns: tuple[Column, ...]
+    aliases: tuple[str, ...] = ()
+
+    def column(self, key: str) -> Column:
+        return next(column for column in self.columns if column.key == key)
+
+
+_NUMBER = gettext_noop("番号")
+_NAME = gettext_noop("名称")
+_NUMBER_ALIASES = ("NO", "NO.")
+_NAME_ALIASES = (gettext_noop("名前"),)
+
+PLAN_SPEC: Final = SheetSpec(
+    SHEET_PLAN,
+    (
+        Column(
+            "name", _NAME, "text", True, 200, (gettext_noop("計画名"), *_NAME_ALIASES), width=40
+        ),
+        Column("start_fy", gettext_noop("開始年度"), "fy", True, width=14),
+        Column("end_fy", gettext_noop("終了年度"), "fy", True, width=14),
+        Column(
+            "vision", gettext_noop("基本理念"), "text", aliases=(gettext_noop("理念"),), width=60
+        ),
+    ),
+    (gettext_noop("計画概要"),),
+)
+GOAL_SPEC: Final = SheetSpec(
+    SHEET_GOALS,
+    (
+        Column("number", _NUMBER, "int", True, aliases=_NUMBER_ALIASES, width=8),
+        Column("name", _NAME, "text", True, 200, (gettext_noop("基本目標名"), *_NAME_ALIASES), 40),
+        Column(
+            "description", gettext_noop("説明"), "text", aliases=(gettext_noop("内容"),), width=60
+        ),
+        Column(
+            "applies_from_fy",
+            gettext_noop("開始年度"),
+            "fy",
+            aliases=(gettext_noop("適用開始年度"),),
+            width=14,
+        ),
+    ),
+    (gettext_noop("目標"),),
+)
+POLICY_SPEC: Final = SheetSpec(
+    SHEET_POLICIES,
+    (
+        Column("number", _NUMBER, "int", True, aliases=_NUMBER_ALIASES, width=8),
+        Column(
+            "goal_number",
+            gettext_noop("基本目標番号"),
+            "int",
+            True,
+            aliases=(gettext_noop("基本目標NO"), gettext_noop("基本目標")),
+            width=14,
+        ),
+        Column("name", _NAME, "text", True, 200, (gettext_noop("施策名"), *_NAME_ALIASES), 50),
+    ),
+)
+TYPE_SPEC: Final = SheetSpec(
+    SHEET_TYPES,
+    (
+        Column("number", _NUMBER, "int", True, aliases=_NUMBER_ALIASES, width=8),
+        Column(
+            "policy_number",
+            gettext_noop("施策番号"),
+            "int",
+            True,
+            aliases=(gettext_noop("施策NO"), gettext_noop("施策")),
+            width=12,
+        ),
+        Column(
+            "name",
+            _NAME,
+            "text",
+            True,
+            200,
+            (gettext_noop("取組種類名"), gettext_noop("取組の種類"), *_NAME_ALIASES),
+            50,
+        ),
+    ),
+    (gettext_noop("取組の種類"),),
+)
+INITIATIVE_SPEC: Final = SheetSpec(
+    SHEET_INITIATIVES,
+    (
+        Column("number", _NUMBER, "int", True, aliases=_NUMBER_ALIASES, width=8, small=False),
+        Column(
+            "type_number",
+            gettext_noop("取組種類番号"),
+            "int",
+            True,
+            aliases=(gettext_noop("取組の種類番号"), gettext_noop("取組種類NO")),
+            width=14,
+        ),
+        Column(
+            "title",
+            _NAME,
+            "text",
+            True,
+            300,
+            (gettext_noop("取組名"), *_NAME_ALIASES),
+            50,
+        ),
+        Column(
+            "description",
+            gettext_noop("内容"),
+            "text",
+            aliases=(gettext_noop("取組内容"), gettext_noop("説明")),
+            width=60,
+        ),
+        Column(
+            "units",
+            gettext_noop("担当課"),
+            "units",
+            aliases=(gettext_noop("担当部署"), gettext_noop("所管課"), gettext_noop("担当")),
+            width=30,
+        ),
+        Column(
+            "repost_of",
+            gettext_noop("再掲元"),
+            "int",
+            aliases=(gettext_noop("再掲元番号"), gettext_noop("再掲")),
+            width=10,
+            small=False,
+        ),
+    ),
+)
+INDICATOR_SPEC: Final = SheetSpec(
+    SHEET_INDICATORS,
+    (
+        Column("number", _NUMBER, "int", True, aliases=_NUMBER_ALIASES, width=8),
+        Column(
+            "goal_number",
+            gettext_noop("基本目標番号"),
+            "int",
+            True,
+            aliases=(gettext_noop("基本目標NO"), gettext_noop("基本目標")),
+            width=14,
+        ),
+        Column("name", _NAME, "text", True, 300, (gettext_noop("指標名"), *_NAME_ALIASES), 50),
+        Column("unit_label", gettext_noop("単位"), "text", max_length=30, width=8),
+        Column("baseline", gettext_noop("基準値"), "decimal", width=10),
+        Column("baseline_fy", gettext_noop("基準年度"), "fy", width=14),
+        Column("target", gettext_noop("目標値"), "decimal", width=10),
+        Column("target_fy", gettext_noop("目標年度"), "fy", width=14),
+        Column("direction", gettext_noop("方向"), "direction", True, width=10),
+        Column("source", gettext_noop("出典"), "text", max_length=200, width=24),
+    ),
+    (gettext_noop("指標"),),
+)
+SPECS: Final = (PLAN_SPEC, GOAL_SPEC, POLICY_SPEC, TYPE_SPEC, INITIATIVE_SPEC, INDICATOR_SPEC)
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkbookError:
+    """One problem, located as precisely as possible (row is the Excel row number)."""
+
+    sheet: str | None
+    row: int | None
+    column: str | None
+    message: str
+    letter: str | None = None  # the Excel column letter, when known
+
+    def as_tuple(self) -> tuple[str | None, int | None, str | None, str]:
+        return (self.sheet, self.row, self.column, self.message)
+
+    @property
+    def where(self) -> str:
+        text = ErrorLocation(sheet=self.sheet, row=self.row, column=self.column).describe()
+        if self.letter and self.column:
+            text += _("（{letter}列）").format(letter=self.letter)
+        return text
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+def error_order(error: WorkbookError) -> tuple[int, int]:
+    """Sort key: file-level errors first, then by sheet in workbook order, then by row."""
+    sheet = SHEETS.index(error.sheet) + 1 if error.sheet in SHEETS else 0
+    return (sheet, error.row or 0)
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    name: str
+    start_fy: int
+    end_fy: int
+    vision: str
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    number: int
+    name: str
+    description: str = ""
+    applies_from_fy: int | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    number: int
+    goal_number: int
+    name: str
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class TypeRow:
+    number: int
+    policy_number: int
+    name: str
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class InitiativeRow:
+    number: int
+    type_number: int
+    title: str
+    description: str = ""
+    units: tuple[str, ...] = ()  # as written, split on 、 , ; / and line breaks (not yet on ・)
+    repost_of: int | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    number: int
+    goal_number: int
+    name: str
+    unit_label: str = ""
+    baseline: Decimal | None = None
+    baseline_fy: int | None = None
+    target: Decimal | None = None
+    target_fy: int | None = None
+    direction: str = "increase"
+    source: str = ""
+    row: int = 0
+
+    @property
+    def is_survey(self) -> bool:
+        return is_survey_source(self.source)
+
+
+@dataclass
+class PlanWorkbook:
+    plan: PlanRow | None
+    goals: list[GoalRow] = field(default_factory=list)
+    policies: list[PolicyRow] = field(default_factory=list)
+    types: list[TypeRow] = field(default_factory=list)
+    initiatives: list[InitiativeRow] = field(default_factory=list)
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    # every 番号 seen per sheet (also on rows with errors), and the sheets that could be read:
+    # the import removes nothing it could not see
+    numbers: dict[str, set[int]] = field(default_factory=dict)
+    sheets_read: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ReadResult:
+    workbook: PlanWorkbook
+    errors: list[WorkbookError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+SURVEY_WORDS: Final = tuple(gettext_noop("アンケート 調査").split())
+
+
+def is_survey_source(source: str) -> bool:
+    """An indicator measured by a survey (出典 mentions アンケート or 調査)."""
+    return any(word in source for word in SURVEY_WORDS)
+
+
+# --- normalising values --------------------------------------------------------------------
+
+_UNIT_SEPARATORS: Final = re.compile(r"[、,，;；/／\n]+")
+_MIDDLE_DOTS: Final = re.compile(r"[\u30fb\uff65]+")  # 中黒 (full and half width)
+# 3, No.3, (3), 3., 第3 (\u7b2c), ③ (NFKC makes it 3)
+_NUMBER_TEXT: Final = re.compile(r"(?:NO\.?|\u7b2c)?\(?([0-9]+)\)?[.\u3001]?")
+_DASHES: Final = dict.fromkeys(map(ord, "−‐‑‒–—―"), "-")
+_HEADER_MARKS: Final = re.compile(r"[※*]|\(.*?\)")  # marks and notes: 名称（必須） → 名称
+
+
+def fold(text: str) -> str:
+    """A comparison key: NFKC, no spaces of any width, upper-case."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+
+
+def _header_key(text: str) -> str:
+    return _HEADER_MARKS.sub("", fold(text))
+
+
+def split_middle_dots(text: str) -> list[str]:
+    """``"福祉総務課・高齢者いきいき課"`` → both names (used when the whole is not a unit)."""
+    return [part.strip() for part in _MIDDLE_DOTS.split(text) if part.strip()]
+
+
+def clean_text(value: str) -> str:
+    """Text as stored: line breaks unified, spaces (also full-width) trimmed at both ends."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def decimal_text(value: Decimal | None) -> str:
+    """``Decimal("12.500")`` → ``"12.5"``; ``Decimal("100")`` → ``"100"``; None → ``""``."""
+    if value is None:
+        return ""
+    text = f"{value.normalize():f}"
+    return "0" if text in {"-0", "0"} else text
+
+
+class _CellProblem(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class _Cell:
+    value: Any
+    data_type: str
+    percent: bool
+    row: int
+    column: int
+
+
+def _number_to_text(value: int | float | Decimal) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _as_text(cell: _Cell) -> str:
+    value = cell.value
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float | Decimal):
+        return _number_to_text(value)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())[:10]
+    return clean_text(str(value))
+
+
+def _as_int(cell: _Cell, column: Column) -> int:
+    value = cell.value
+    if isinstance(value, bool):
+        raise _CellProblem(_("数（1以上の整数）を入力してください。"))
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise _CellProblem(
+                _("「{value}」は整数ではありません。1以上の整数を入力してください。").format(
+                    value=_number_to_text(value)
+                )
+            )
+        number = int(value)
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        match = _NUMBER_TEXT.fullmatch(fold(value))
+        if match is None:
+            raise _CellProblem(
+                _("「{value}」を番号として読み取れません。1以上の整数を入力してください。").format(
+                    value=clean_text(value)
+                )
+            )
+        number = int(match.group(1))
+    else:
+        raise _CellProblem(_("数（1以上の整数）を入力してください。"))
+    limit = SMALL_NUMBER_MAX if column.small else NUMBER_MAX
+    if not 1 <= number <= limit:
+        raise _CellProblem(
+            _("番号は1から{limit}までの整数にしてください（「{value}」）。").format(
+                limit=f"{limit:,}", value=number
+            )
+        )
+    return number
+
+
+def _as_fiscal_year(cell: _Cell) -> int:
+    value = cell.value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise _CellProblem(
+            _("年度として読み取れません。令和2年度、R2、2020 のように入力してください。")
+        )
+    try:
+        return parse_fiscal_year(str(value))
+    except FiscalYearParseError as error:
+        raise _CellProblem(error.message) from None
+
+
+def _as_decimal(cell: _Cell) -> Decimal:
+    value = cell.value
+    if isinstance(value, bool):
+        raise _CellProblem(_("数値を入力してください。"))
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if cell.percent:
+            number *= 100  # a cell formatted as 12.5% holds 0.125: read what people see
+    elif isinstance(value, str):
+        text = fold(value).translate(_DASHES).replace(",", "")
+        text = text.replace("△", "-").replace("▲", "-")
+        if text.endswith("%"):
+            text = text[:-1]
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise _CellProblem(
+                _(
+                    "「{value}」を数値として読み取れません。12.5 のように数字で入力してください。"
+                ).format(value=clean_text(value))
+            ) from None
+    else:
+        raise _CellProblem(_("数値を入力してください。"))
+    if not number.is_finite():
+        raise _CellProblem(_("数値を入力してください。"))
+    if abs(number) >= DECIMAL_LIMIT:
+        raise _CellProblem(_("数値が大きすぎます（整数部分は11桁までです）。"))
+    if number != number.quantize(DECIMAL_STEP):
+        raise _CellProblem(
+            _("小数点以下は3桁までにしてください（「{value}」）。").format(
+                value=decimal_text(number)
+            )
+        )
+    return number
+
+
+def _as_direction(cell: _Cell) -> str:
+    text = _as_text(cell)
+    code = DIRECTION_BY_SPELLING.get(fold(text))
+    if code is None:
+        raise _CellProblem(
+            _(
+                "方向「{value}」は使えません。増やす・減らす・維持 のいずれかを入力してください。"
+            ).format(value=text)
+        )
+    return code
+
+
+def _as_units(cell: _Cell) -> tuple[str, ...]:
+    text = _as_text(cell)
+    return tuple(part.strip() for part in _UNIT_SEPARATORS.split(text) if part.strip())
+
+
+# --- opening the file ----------------------------------------------------------------------
+
+_ZIP_MAGIC: Final = b"PK\x03\x04"
+_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ACCEPTED_SUFFIXES: Final = (".xlsx", ".xlsm")
+
+
+def _file_error(message: str) -> WorkbookError:
+    return WorkbookError(None, None, None, message)
+
+
+def check_filename(filename: str) -> WorkbookError | None:
+    """An error when the name does not end in .xlsx or .xlsm."""
+    lowered = filename.lower()
+    if lowered.endswith(ACCEPTED_SUFFIXES):
+        return None
+    suffix = lowered.rsplit(".", 1)[-1] if "." in lowered else ""
+    if suffix == "xls":
+        return _file_error(
+            _(
+                "古い形式（.xls）のファイルは読み込めません。"
+                "Excel で開き、「Excel ブック（.xlsx）」として保存し直してください。"
+            )
+        )
+    return _file_error(
+        _(
+            "ファイル「{name}」は読み込めません。Excel ファイル（.xlsx または .xlsm）を指定してください。"
+        ).format(name=filename)
+    )
+
+
+def _open(data: bytes) -> tuple[Any, WorkbookError | None]:
+    import openpyxl
+
+    if data.startswith(_OLE_MAGIC):
+        return None, _file_error(
+            _(
+                "このファイルは古い形式（.xls）か、パスワードで保護されたファイルです。"
+                "パスワードを外し、「Excel ブック（.xlsx）」として保存し直してください。"
+            )
+        )
+    if not data.startswith(_ZIP_MAGIC):
+        return None, _file_error(
+            _("Excel ファイル（.xlsx または .xlsm）ではありません。ファイルを確認してください。")
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None, _file_error(
+            _("ファイルが壊れているため読み込めません。Excel で開いて保存し直してください。")
+        )
+    if "xl/workbook.xml" not in names:
+        return None, _file_error(
+            _("Excel ファイル（.xlsx または .xlsm）ではありません。ファイルを確認してください。")
+        )
+    if unpacked > MAX_UNPACKED_BYTES:
+        return None, _file_error(_("ファイルの中身が大きすぎるため読み込めません。"))
+    try:
+        book = openpyxl.load_workbook(
+            io.BytesIO(data),
+            read_only=False,
+            data_only=False,  # formulas stay formulas: they are refused, never evaluated
+            keep_vba=False,  # macros are dropped, never run
+            keep_links=False,
+            rich_text=False,
+        )
+    except Exception:  # openpyxl raises many kinds for damaged files
+        return None, _file_error(
+            _("ファイルが壊れているため読み込めません。Excel で開いて保存し直してください。")
+        )
+    return book, None
+
+
+# --- reading sheets ------------------------------------------------------------------------
+
+
+def _letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(column))
+
+
+class _SheetReader:
+    """Cells of one worksheet with merged ranges resolved to their top-left value."""
+
+    def __init__(self, ws: Any, spec: SheetSpec, errors: list[WorkbookError]) -> None:
+        self.ws = ws
+        self.spec = spec
+        self.errors = errors
+        self.merges: list[tuple[int, int, int, int]] = [
+            (r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges
+        ]
+        self.max_row = int(ws.max_row or 0)
+        self.max_col = int(ws.max_column or 0)
+        self.reported: set[tuple[int, int]] = set()
+        self.positions: dict[str, int] = {}
+
+    def error(self, row: int | None, column: Column | None, message: str, col: int = 0) -> None:
+        self.errors.append(
+            WorkbookError(
+                self.spec.name,
+                row,
+                column.label if column else None,
+                message,
+                _letter(col) if col else None,
+            )
+        )
+
+    def _merge_of(self, row: int, col: int) -> tuple[int, int, int, int] | None:
+        for merge in self.merges:
+            if merge[0] <= row <= merge[2] and merge[1] <= col <= merge[3]:
+                return merge
+        return None
+
+    def header_row(self) -> tuple[int, dict[str, int]] | None:
+        """The row holding the most column names (in the first rows), and where each is."""
+        lookup: dict[str, str] = {}
+        for column in self.spec.columns:
+            for spelling in (column.label, *column.aliases):
+                lookup.setdefault(_header_key(spelling), column.key)
+        best: tuple[int, dict[str, int]] | None = None
+        duplicates: dict[int, list[tuple[str, int, int]]] = {}
+        for cells in self.ws.iter_rows(
+            min_row=1,
+            max_row=min(self.max_row, HEADER_SCAN_ROWS),
+            max_col=min(self.max_col, HEADER_SCAN_COLUMNS),
+        ):
+            found: dict[str, int] = {}
+            for cell in cells:
+                if not isinstance(cell.value, str) or cell.data_type == "f":
+                    continue
+                key = lookup.get(_header_key(cell.value))
+                if key is None:
+                    continue
+                if key in found:
+                    duplicates.setdefault(cell.row, []).append((key, found[key], cell.column))
+                    continue
+                found[key] = cell.column
+            if found and (best is None or len(found) > len(best[1])):
+                best = (cells[0].row, found)
+        if best is None:
+            return None
+        for key, first, second in duplicates.get(best[0], []):
+            column = self.spec.column(key)
+            self.error(
+                best[0],
+                column,
+                _(
+                    "列「{column}」が2つあります（{first}列と{second}列）。1つにしてください。"
+                ).format(column=column.label, first=_letter(first), second=_letter(second)),
+                second,
+            )
+        return best
+
+    def data_start(self, header: int, positions: dict[str, int]) -> int:
+        """The first row below the header, past header cells merged downwards."""
+        start = header + 1
+        for col in positions.values():
+            merge = self._merge_of(header, col)
+            if merge is not None:
+                start = max(start, merge[2] + 1)
+        return start
+
+    def rows(self, start: int, positions: dict[str, int]) -> Iterable[tuple[int, dict[str, _Cell]]]:
+        """Non-blank data rows: {column key: cell}; merged cells carry their range's value.
+
+        A row whose only values come from cells merged from rows above is blank.
+        """
+        if start > self.max_row or not positions:
+            return
+        low, high = min(positions.values()), max(positions.values())
+        wanted = {col: key for key, col in positions.items()}
+        anchors: dict[tuple[int, int], tuple[int, int]] = {}
+        for min_row, min_col, max_row, max_col in self.merges:
+            if max_row < start or max_col < low or min_col > high:
+                continue
+            for row in range(max(min_row, start), max_row + 1):
+                for col in range(max(min_col, low), min(max_col, high) + 1):
+                    if (row, col) != (min_row, min_col) and col in wanted:
+                        anchors[(row, col)] = (min_row, min_col)
+        for cells in self.ws.iter_rows(
+            min_row=start, max_row=self.max_row, min_col=low, max_col=high
+        ):
+            values: dict[str, _Cell] = {}
+            own = False
+            for cell in cells:
+                col = cell.column
+                if col not in wanted:
+                    continue
+                row = cell.row
+                anchor = anchors.get((row, col))
+                source = cell if anchor is None else self.ws.cell(*anchor)
+                if source.value is None or (
+                    isinstance(source.value, str) and not source.value.strip()
+                ):
+                    continue
+                if anchor is None:
+                    own = True
+                values[wanted[col]] = _Cell(
+                    source.value,
+                    source.data_type,
+                    "%" in str(source.number_format or ""),
+                    source.row,
+                    source.column,
+                )
+            if own:
+                yield cells[0].row, values
+
+
+def _convert(
+    reader: _SheetReader, row: int, cells: dict[str, _Cell], columns: Sequence[Column]
+) -> dict[str, Any] | None:
+    """Typed values of one row (None where blank), or None when any cell is in error."""
+    values: dict[str, Any] = {}
+    ok = True
+    for column in columns:
+        cell = cells.get(column.key)
+        if cell is None:
+            if column.required:
+                reader.error(
+                    row,
+                    column,
+                    _("「{column}」が入力されていません。").format(column=column.label),
+                    reader.positions.get(column.key, 0),
+                )
+                ok = False
+            values[column.key] = None
+            continue
+        if cell.data_type == "f":
+            if (cell.row, cell.column) not in reader.reported:
+                reader.reported.add((cell.row, cell.column))
+                reader.error(
+                    cell.row,
+                    column,
+                    _("数式は読み込めません。値を入力してください。"),
+                    cell.column,
+                )
+            ok = False
+            continue
+        if cell.data_type == "e":
+            reader.error(
+                row,
+                column,
+                _("セルがエラー（{value}）になっています。値を入力してください。").format(
+                    value=cell.value
+                ),
+                cell.column,
+            )
+            ok = False
+            continue
+        try:
+            values[column.key] = _convert_cell(cell, column)
+        except _CellProblem as problem:
+            reader.error(row, column, problem.message, cell.column)
+            ok = False
+    return values if ok else None
+
+
+def _convert_cell(cell: _Cell, column: Column) -> Any:
+    if column.kind == "int":
+        return _as_int(cell, column)
+    if column.kind == "fy":
+        return _as_fiscal_year(cell)
+    if column.kind == "decimal":
+        return _as_decimal(cell)
+    if column.kind == "direction":
+        return _as_direction(cell)
+    if column.kind == "units":
+        return _as_units(cell)
+    text = _as_text(cell)
+    if column.max_length is not None and len(text) > column.max_length:
+        raise _CellProblem(
+            _("{limit}文字以内にしてください（{length}文字あります）。").format(
+                limit=column.max_length, length=len(text)
+            )
+        )
+    return text
+
+
+Rows = list[tuple[int, dict[str, Any] | None, dict[str, _Cell]]]
+
+
+def _find_sheets(book: Any) -> dict[str, Any]:
+    by_key = {fold(ws.title): ws for ws in book.worksheets}
+    found: dict[str, Any] = {}
+    for spec in SPECS:
+        for spelling in (spec.name, *spec.aliases):
+            ws = by_key.get(fold(spelling))
+            if ws is not None:
+                found[spec.name] = ws
+                break
+    return found
+
+
+def _read_sheet(ws: Any, spec: SheetSpec, errors: list[WorkbookError]) -> Rows | None:
+    """Rows of one sheet as (row number, typed values or None if in error, raw cells).
+
+    None when the sheet itself cannot be read (no header row, missing columns).
+    """
+    reader = _SheetReader(ws, spec, errors)
+    if reader.max_row > MAX_ROWS:
+        reader.error(
+            None,
+            None,
+            _("行が多すぎます（{count}行）。{limit}行以内にしてください。").format(
+                count=f"{reader.max_row:,}", limit=f"{MAX_ROWS:,}"
+            ),
+        )
+        return None
+    header = reader.header_row()
+    if header is None or (len(header[1]) < 2 and spec is not PLAN_SPEC):
+        if spec is PLAN_SPEC:
+            return _read_vertical(reader)
+        names = "」「".join(column.label for column in spec.columns)
+        reader.error(
+            None,
+            None,
+            _(
+                "見出しの行が見つかりません。先頭{rows}行のどこかに「{names}」の列名を並べた行を入れてください。"
+            ).format(rows=HEADER_SCAN_ROWS, names=names),
+        )
+        return None
+    header_row, positions = header
+    if spec is PLAN_SPEC and len(positions) < 2:
+        vertical = _read_vertical(reader)
+        if vertical is not None:
+            return vertical
+    reader.positions = positions
+    missing = [column for column in spec.columns if column.key not in positions]
+    for column in missing:
+        reader.error(
+            header_row,
+            column,
+            _("列「{column}」がありません。見出しの行（{row}行目）に追加してください。").format(
+                column=column.label, row=header_row
+            ),
+        )
+    if missing:
+        return None
+    start = reader.data_start(header_row, positions)
+    return [
+        (row, _convert(reader, row, cells, spec.columns), cells)
+        for row, cells in reader.rows(start, positions)
+    ]
+
+
+def _read_vertical(
+    reader: _SheetReader,
+) -> Rows | None:
+    """The 計画 sheet written as label | value pairs, one per row."""
+    spec = reader.spec
+    lookup: dict[str, Column] = {}
+    for spec_column in spec.columns:
+        for spelling in (spec_column.label, *spec_column.aliases):
+            lookup.setdefault(_header_key(spelling), spec_column)
+    cells: dict[str, _Cell] = {}
+    first_row = 0
+    for row in reader.ws.iter_rows(
+        min_row=1,
+        max_row=min(reader.max_row, HEADER_SCAN_ROWS),
+        max_col=min(reader.max_col, HEADER_SCAN_COLUMNS),
+    ):
+        for index, cell in enumerate(row):
+            if not isinstance(cell.value, str) or cell.data_type == "f":
+                continue
+            found = lookup.get(_header_key(cell.value))
+            if found is None or found.key in cells:
+                continue
+            value = next(
+                (c for c in row[index + 1 :] if c.value is not None and str(c.value).strip()),
+                None,
+            )
+            first_row = first_row or cell.row
+            if value is not None:
+                cells[found.key] = _Cell(
+                    value.value,
+                    value.data_type,
+                    "%" in str(value.number_format or ""),
+                    value.row,
+                    value.column,
+                )
+            else:
+                cells[found.key] = _Cell(None, "n", False, cell.row, cell.column + 1)
+            break
+    if not first_row:
+        names = "」「".join(column.label for column in spec.columns)
+        reader.error(
+            None,
+            None,
+            _(
+                "見出しの行が見つかりません。先頭{rows}行のどこかに「{names}」の列名を並べた行を入れてください。"
+            ).format(rows=HEADER_SCAN_ROWS, names=names),
+        )
+        return None
+    values: dict[str, Any] = {}
+    ok = True
+    for column in spec.columns:
+        cell = cells.get(column.key)
+        if cell is None or cell.value is None:
+            values[column.key] = None
+            if column.required:
+                reader.error(
+                    cell.row if cell else None,
+                    column,
+                    _("「{column}」が入力されていません。").format(column=column.label),
+                )
+                ok = False
+            continue
+        single = _convert(reader, cell.row, {column.key: cell}, [column])
+        if single is None:
+            ok = False
+        else:
+            values[column.key] = single[column.key]
+    return [(first_row, values if ok else None, {})]
+
+
+# --- the whole workbook --------------------------------------------------------------------
+
+
+def read_workbook(data: bytes, *, filename: str | None = None) -> ReadResult:
+    """Parse and check a plan workbook; every problem found is in ``errors``."""
+    errors: list[WorkbookError] = []
+    empty = PlanWorkbook(plan=None)
+    if filename is not None:
+        problem = check_filename(filename)
+        if problem is not None:
+            return ReadResult(empty, [problem])
+    if len(data) > MAX_UPLOAD_BYTES:
+        return ReadResult(
+            empty,
+            [
+                _file_error(
+                    _("ファイルが大きすぎます（{size}）。10MB 以下にしてください。").format(
+                        size=f"{len(data) / 1024 / 1024:.1f}MB"
+                    )
+                )
+            ],
+        )
+    book, problem = _open(data)
+    if problem is not None:
+        return ReadResult(empty, [problem])
+    try:
+        sheets = _find_sheets(book)
+        for spec in SPECS:
+            if spec.name not in sheets:
+                errors.append(
+                    WorkbookError(
+                        spec.name,
+                        None,
+                        None,
+                        _(
+                            "シート「{sheet}」がありません。テンプレートのシートを使ってください。"
+                        ).format(sheet=spec.name),
+                    )
+                )
+        raw: Raw = {}
+        for spec in SPECS:
+            if spec.name in sheets:
+                rows = _read_sheet(sheets[spec.name], spec, errors)
+                if rows is not None:
+                    raw[spec.name] = rows
+    finally:
+        book.close()
+    workbook = _assemble(raw, errors)
+    errors.sort(key=error_order)  # stable: within a row, in the order found
+    return ReadResult(workbook, errors)
+
+
+Raw = dict[str, Rows]
+
+
+class _Checker:
+    def __init__(self, errors: list[WorkbookError]) -> None:
+        self.errors = errors
+
+    def add(self, sheet: str, row: int, column: str | None, message: str) -> None:
+        self.errors.append(WorkbookError(sheet, row, column, message))
+
+    def numbers(self, sheet: str, rows: Rows) -> set[int]:
+        """Numbers used in a sheet (also of rows with other errors), reporting duplicates."""
+        seen: dict[int, int] = {}
+        for row, values, cells in rows:
+            number = values["number"] if values else _raw_number(cells)
+            if number is None:
+                continue
+            if number in seen:
+                self.add(
+                    sheet,
+                    row,
+                    _NUMBER,
+                    _("番号 {number} が重複しています（{first}行目と同じ番号です）。").format(
+                        number=number, first=seen[number]
+                    ),
+                )
+            else:
+                seen[number] = row
+        return set(seen)
+
+
+def _raw_number(cells: dict[str, _Cell]) -> int | None:
+    cell = cells.get("number")
+    if cell is None or cell.data_type in {"f", "e"}:
+        return None
+    try:
+        return _as_int(cell, INITIATIVE_SPEC.column("number"))
+    except _CellProblem:
+        return None
+
+
+def _period(plan: PlanRow) -> str:
+    return _("{start}〜{end}").format(
+        start=format_fiscal_year(plan.start_fy), end=format_fiscal_year(plan.end_fy)
+    )
+
+
+def _assemble(raw: Raw, errors: list[WorkbookError]) -> PlanWorkbook:
+    check = _Checker(errors)
+    plan = _assemble_plan(raw.get(SHEET_PLAN), check)
+    result = PlanWorkbook(plan=plan, sheets_read=set(raw))
+
+    goal_rows = raw.get(SHEET_GOALS, [])
+    goal_numbers = result.numbers[SHEET_GOALS] = check.numbers(SHEET_GOALS, goal_rows)
+    for row, values, _cells in goal_rows:
+        if values is None:
+            continue
+        fy = values["applies_from_fy"]
+        if fy is not None and plan is not None and not plan.start_fy <= fy <= plan.end_fy:
+            check.add(
+                SHEET_GOALS,
+                row,
+                GOAL_SPEC.column("applies_from_fy").label,
+                _("開始年度（{year}）が計画の期間（{period}）の外です。").format(
+                    year=format_fiscal_year(fy), period=_period(plan)
+                ),
+            )
+        result.goals.append(
+            GoalRow(
+                values["number"],
+                values["name"],
+                values["description"] or "",
+                fy,
+                row,
+            )
+        )
+
+    policy_rows = raw.get(SHEET_POLICIES, [])
+    policy_numbers = result.numbers[SHEET_POLICIES] = check.numbers(SHEET_POLICIES, policy_rows)
+    for row, values, _cells in policy_rows:
+        if values is None:
+            continue
+        _check_parent(
+            check,
+            SHEET_POLICIES,
+            row,
+            POLICY_SPEC.column("goal_number").label,
+            values["goal_number"],
+            goal_numbers,
+            SHEET_GOALS,
+            SHEET_GOALS in raw,
+        )
+        result.policies.append(
+            PolicyRow(values["number"], values["goal_number"], values["name"], row)
+        )
+
+    type_rows = raw.get(SHEET_TYPES, [])
+    type_numbers = result.numbers[SHEET_TYPES] = check.numbers(SHEET_TYPES, type_rows)
+    for row, values, _cells in type_rows:
+        if values is None:
+            continue
+        _check_parent(
+            check,
+            SHEET_TYPES,
+            row,
+            TYPE_SPEC.column("policy_number").label,
+            values["policy_number"],
+            policy_numbers,
+            SHEET_POLICIES,
+            SHEET_POLICIES in raw,
+        )
+        result.types.append(TypeRow(values["number"], values["policy_number"], values["name"], row))
+
+    initiative_rows = raw.get(SHEET_INITIATIVES, [])
+    result.numbers[SHEET_INITIATIVES] = check.numbers(SHEET_INITIATIVES, initiative_rows)
+    _assemble_initiatives(initiative_rows, type_numbers, SHEET_TYPES in raw, check, result)
+
+    indicator_rows = raw.get(SHEET_INDICATORS, [])
+    result.numbers[SHEET_INDICATORS] = check.numbers(SHEET_INDICATORS, indicator_rows)
+    for row, values, _cells in indicator_rows:
+        if values is None:
+            continue
+        _check_parent(
+            check,
+            SHEET_INDICATORS,
+            row,
+            INDICATOR_SPEC.column("goal_number").label,
+            values["goal_number"],
+            goal_numbers,
+            SHEET_GOALS,
+            SHEET_GOALS in raw,
+        )
+        _check_indicator_years(check, row, values, plan)
+        result.indicators.append(
+            IndicatorRow(
+                number=values["number"],
+                goal_number=values["goal_number"],
+                name=values["name"],
+                unit_label=values["unit_label"] or "",
+                baseline=values["baseline"],
+                baseline_fy=values["baseline_fy"],
+                target=values["target"],
+                target_fy=values["target_fy"],
+                direction=values["direction"],
+                source=values["source"] or "",
+                row=row,
+            )
+        )
+    return result
+
+
+def _assemble_plan(rows: Rows | None, check: _Checker) -> PlanRow | None:
+    if rows is None:
+        return None
+    if not rows:
+        check.errors.append(
+            WorkbookError(
+                SHEET_PLAN,
+                None,
+                None,
+                _("計画の名称・開始年度・終了年度を入力した行がありません。"),
+            )
+        )
+        return None
+    for row, _values, _cells in rows[1:]:
+        check.add(
+            SHEET_PLAN,
+            row,
+            None,
+            _(
+                "計画のシートには計画を1行だけ入力してください（1つのファイルで扱う計画は1つです）。"
+            ),
+        )
+    row, values, _cells = rows[0]
+    if values is None:
+        return None
+    if values["end_fy"] < values["start_fy"]:
+        check.add(
+            SHEET_PLAN,
+            row,
+            PLAN_SPEC.column("end_fy").label,
+            _("終了年度（{end}）が開始年度（{start}）より前です。").format(
+                end=format_fiscal_year(values["end_fy"]),
+                start=format_fiscal_year(values["start_fy"]),
+            ),
+        )
+        return None
+    return PlanRow(
+        values["name"], values["start_fy"], values["end_fy"], values["vision"] or "", row
+    )
+
+
+def _check_parent(
+    check: _Checker,
+    sheet: str,
+    row: int,
+    column: str,
+    number: int,
+    known: set[int],
+    parent_sheet: str,
+    parent_present: bool,
+) -> None:
+    if parent_present and number not in known:
+        check.add(
+            sheet,
+            row,
+            column,
+            _("{column} {number} がシート「{parent}」にありません。").format(
+                column=column, number=number, parent=parent_sheet
+            ),
+        )
+
+
+def _assemble_initiatives(
+    rows: Rows,
+    type_numbers: set[int],
+    types_present: bool,
+    check: _Checker,
+    result: PlanWorkbook,
+) -> None:
+    repost_label = INITIATIVE_SPEC.column("repost_of").label
+    reposts = {values["number"]: values["repost_of"] for _row, values, _c in rows if values}
+    numbers = set(reposts)
+    for _row, values, cells in rows:
+        if values is None:
+            number = _raw_number(cells)
+            if number is not None:
+                numbers.add(number)
+    for row, values, _cells in rows:
+        if values is None:
+            continue
+        number, repost_of = values["number"], values["repost_of"]
+        _check_parent(
+            check,
+            SHEET_INITIATIVES,
+            row,
+            INITIATIVE_SPEC.column("type_number").label,
+            values["type_number"],
+            type_numbers,
+            SHEET_TYPES,
+            types_present,
+        )
+        if repost_of is not None:
+            if repost_of == number:
+                check.add(
+                    SHEET_INITIATIVES,
+                    row,
+                    repost_label,
+                    _("再掲元に自分自身の番号（{number}）は指定できません。").format(number=number),
+                )
+            elif repost_of not in numbers:
+                check.add(
+                    SHEET_INITIATIVES,
+                    row,
+                    repost_label,
+                    _("再掲元の番号 {number} の取組がありません。").format(number=repost_of),
+                )
+            elif reposts.get(repost_of) is not None:
+                check.add(
+                    SHEET_INITIATIVES,
+                    row,
+                    repost_label,
+                    _(
+                        "再掲元の取組 {number} 自体が再掲です。元の取組の番号（{original}）を指定してください。"
+                    ).format(number=repost_of, original=reposts[repost_of]),
+                )
+        units = values["units"] or ()
+        if not units and repost_of is None:
+            check.add(
+                SHEET_INITIATIVES,
+                row,
+                INITIATIVE_SPEC.column("units").label,
+                _("担当課を入力してください（最初に書いた課が主担当になります）。"),
+            )
+        result.initiatives.append(
+            InitiativeRow(
+                number=number,
+                type_number=values["type_number"],
+                title=values["title"],
+                description=values["description"] or "",
+                units=tuple(units),
+                repost_of=repost_of,
+                row=row,
+            )
+        )
+
+
+def _check_indicator_years(
+    check: _Checker, row: int, values: dict[str, Any], plan: PlanRow | None
+) -> None:
+    target_fy, baseline_fy = values["target_fy"], values["baseline_fy"]
+    if plan is not None and target_fy is not None and not plan.start_fy <= target_fy <= plan.end_fy:
+        check.add(
+            SHEET_INDICATORS,
+            row,
+            INDICATOR_SPEC.column("target_fy").label,
+            _("目標年度（{year}）が計画の期間（{period}）の外です。").format(
+                year=format_fiscal_year(target_fy), period=_period(plan)
+            ),
+        )
+    elif baseline_fy is not None and target_fy is not None and baseline_fy > target_fy:
+        check.add(
+            SHEET_INDICATORS,
+            row,
+            INDICATOR_SPEC.column("baseline_fy").label,
+            _("基準年度（{base}）が目標年度（{target}）より後です。").format(
+                base=format_fiscal_year(baseline_fy), target=format_fiscal_year(target_fy)
+            ),
+        )
+    elif plan is not None and baseline_fy is not None and baseline_fy > plan.end_fy:
+        check.add(
+            SHEET_INDICATORS,
+            row,
+            INDICATOR_SPEC.column("baseline_fy").label,
+            _("基準年度（{year}）が計画の終了年度より後です。").format(
+                year=format_fiscal_year(baseline_fy)
+            ),
+        )
+
+
+# --- writing -------------------------------------------------------------------------------
+
+_HELP_ROWS: Final[tuple[tuple[Any, Any], ...]] = (
+    (gettext_lazy("計画ワークブックの書き方"), ""),
+    ("", ""),
+    (
+        gettext_lazy("全体"),
+        gettext_lazy(
+            "シート「計画」「基本目標」「施策」「取組種類」「取組」「成果指標」に入力します。見出しの行（列名）は変えないでください。列の順番は入れ替えてもかまいません。このシート（説明）は読み込みません。"
+        ),
+    ),
+    (
+        gettext_lazy("読み込み"),
+        gettext_lazy(
+            "1つでも誤りがあると何も保存しません。誤りはシート・行・列ごとにすべて表示します。同じファイルをもう一度読み込んでも何も変わりません。"
+        ),
+    ),
+    (
+        gettext_lazy("更新と削除"),
+        gettext_lazy(
+            "同じ名称の計画があれば、番号が同じ行を更新します。ファイルにない行は削除します（評価や実績値が登録されている行は削除できません）。"
+        ),
+    ),
+    (gettext_lazy("計画"), gettext_lazy("名称・開始年度・終了年度・基本理念を1行だけ入力します。")),
+    (
+        gettext_lazy("基本目標"),
+        gettext_lazy(
+            "番号・名称・説明。計画の途中から加わる目標は、開始年度にその年度を入力します。"
+        ),
+    ),
+    (gettext_lazy("施策"), gettext_lazy("番号・基本目標番号（どの基本目標の施策か）・名称。")),
+    (gettext_lazy("取組種類"), gettext_lazy("番号・施策番号（どの施策の取組種類か）・名称。")),
+    (
+        gettext_lazy("取組"),
+        gettext_lazy(
+            "番号・取組種類番号・名称・内容・担当課・再掲元。番号は計画の中で重ならないようにします。"
+        ),
+    ),
+    (
+        gettext_lazy("担当課"),
+        gettext_lazy(
+            "組織の現在の名称（または識別子）を「、」「・」「,」や改行で区切って書きます。最初に書いた課が主担当です。登録されていない組織は書けません（先に組織を登録してください）。"
+        ),
+    ),
+    (
+        gettext_lazy("再掲元"),
+        gettext_lazy(
+            "別の基本目標にもう一度載せる取組（再掲）は、元の取組の番号を書きます。再掲の取組は集計で二重に数えません。"
+        ),
+    ),
+    (
+        gettext_lazy("成果指標"),
+        gettext_lazy(
+            "番号・基本目標番号・名称・単位・基準値・基準年度・目標値・目標年度・方向・出典。方向は 増やす・減らす・維持 から選びます。出典に「アンケート」「調査」を含む指標はアンケート指標として扱います。"
+        ),
+    ),
+    (
+        gettext_lazy("年度"),
+        gettext_lazy("令和2年度、R2、2020年度、2020 のどの書き方でもかまいません。"),
+    ),
+    (
+        gettext_lazy("数値"),
+        gettext_lazy(
+            "全角の数字、桁区切りのカンマ、末尾の %（12.5% は 12.5 として読みます）も読めます。小数点以下は3桁までです。"
+        ),
+    ),
+    (
+        gettext_lazy("数式とマクロ"),
+        gettext_lazy("数式は読み込めません。値を入力してください。マクロは実行しません。"),
+    ),
+)
+
+
+def _safe_text(text: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return str(ILLEGAL_CHARACTERS_RE.sub("", text))
+
+
+def _set(ws: Any, row: int, col: int, value: Any) -> None:
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        cell.value = _safe_text(value) if value else None
+        if value.startswith("="):
+            cell.data_type = "s"  # text that looks like a formula stays text
+    elif isinstance(value, Decimal):
+        cell.value = int(value) if value == value.to_integral_value() else float(value)
+    else:
+        cell.value = value
+
+
+def _fy_text(year: int | None, style: YearStyle) -> str:
+    return format_fiscal_year(year, style) if year is not None else ""
+
+
+def _row_values(spec: SheetSpec, item: Any, style: YearStyle) -> list[Any]:
+    values: list[Any] = []
+    for column in spec.columns:
+        value = getattr(item, column.key)
+        if column.kind == "fy":
+            value = _fy_text(value, style)
+        elif column.kind == "direction":
+            value = DIRECTION_LABELS.get(value, value)
+        elif column.kind == "units":
+            value = "、".join(value)
+        values.append(value)
+    return values
+
+
+def write_workbook(
+    workbook: PlanWorkbook | None = None, *, year_style: YearStyle = "wareki"
+) -> bytes:
+    """The workbook as .xlsx bytes: 説明 first, then the six sheets with headers.
+
+    Without ``workbook`` this is the empty template. Headers are frozen and styled, columns
+    sized, and 方向 has a dropdown. Years are written as 令和2年度 (or 2020年度 with
+    ``year_style="seireki"``), numbers as numbers, text that starts with "=" as text.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    help_sheet = book.active
+    help_sheet.title = SHEET_HELP
+    for index, (label, text) in enumerate(_HELP_ROWS, start=1):
+        help_sheet.cell(row=index, column=1, value=str(label) or None).font = Font(bold=True)
+        cell = help_sheet.cell(row=index, column=2, value=str(text) or None)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    help_sheet["A1"].font = Font(bold=True, size=14)
+    help_sheet.column_dimensions["A"].width = 16
+    help_sheet.column_dimensions["B"].width = 100
+
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    items: dict[str, Sequence[Any]] = {}
+    if workbook is not None:
+        items = {
+            SHEET_PLAN: [workbook.plan] if workbook.plan else [],
+            SHEET_GOALS: workbook.goals,
+            SHEET_POLICIES: workbook.policies,
+            SHEET_TYPES: workbook.types,
+            SHEET_INITIATIVES: workbook.initiatives,
+            SHEET_INDICATORS: workbook.indicators,
+        }
+    for spec in SPECS:
+        ws = book.create_sheet(spec.name)
+        for col, column in enumerate(spec.columns, start=1):
+            cell = ws.cell(row=1, column=col, value=column.label)
+            cell.font = Font(bold=True)
+            cell.fill = header_fill
+            ws.column_dimensions[_letter(col)].width = column.width
+        ws.freeze_panes = "A2"
+        rows = items.get(spec.name, [])
+        for index, item in enumerate(rows, start=2):
+            for col, value in enumerate(_row_values(spec, item, year_style), start=1):
+                _set(ws, index, col, value)
+        for col, column in enumerate(spec.columns, start=1):
+            if column.kind == "direction":
+                letter = _letter(col)
+                validation = DataValidation(
+                    type="list",
+                    formula1='"{}"'.format(",".join(DIRECTION_LABELS.values())),
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle=_("方向"),
+                    error=_("増やす・減らす・維持 から選んでください。"),
+                )
+                validation.add(f"{letter}2:{letter}{len(rows) + 1001}")
+                ws.add_data_validation(validation)
+            if column.kind == "text" and (column.width or 0) >= 40:
+                for (cell,) in ws.iter_rows(
+                    min_row=2, max_row=len(rows) + 1, min_col=col, max_col=col
+                ):
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    book.properties.creator = "sasaeai"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def cell_values(data: bytes) -> dict[str, list[tuple[Any, ...]]]:
+    """Every sheet's cell values (for comparing two exports), formulas left as written."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    try:
+        return {
+            ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)]
+            for ws in book.worksheets
+        }
+    finally:
+        book.close()
