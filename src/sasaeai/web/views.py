@@ -67,6 +67,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "today_fy": fiscal_year_of(timezone.localdate()),
             "can_view_organisation": accounts_permissions.can(user, "organisation.view"),
             "can_view_plans": plans_permissions.can(user, "plans.view"),
+            "can_manage_plans": plans_permissions.can(user, "plans.manage"),
+            "can_evaluate": plans_permissions.can(user, "plans.evaluate"),
             "can_manage_plainlang": plainlang_permissions.can(user, "plainlang.manage"),
             "can_view_audit": audit_permissions.can(user, "audit.view"),
             "can_admin": accounts_permissions.can(user, "admin.access"),
