@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pytest
 
 from sasaeai.accounts.models import Municipality
-from tests.browser.conftest import browser, demo_site, page_factory  # noqa: F401 (for the browser test)
 
 KAMAKURA_YAML = """\
 glossary:

@@ -238,6 +238,8 @@ if SASAEAI_YEAR_STYLE not in {"wareki", "seireki"}:
         f"環境変数 SASAEAI_YEAR_STYLE の値 {SASAEAI_YEAR_STYLE!r} は使えません。wareki または seireki を指定してください。"
     )
 SASAEAI_SITE_NAME = env.str("SASAEAI_SITE_NAME", "ささえあい")
+# The site's public address, for links in emails (reminders).
+SASAEAI_BASE_URL = env.str("SASAEAI_BASE_URL", "http://localhost:8000")
 # Requests per minute to the plain-language check API.
 SASAEAI_PLAINLANG_RATE_ANONYMOUS = env.int("PLAINLANG_RATE_ANONYMOUS", 30)
 SASAEAI_PLAINLANG_RATE_STAFF = env.int("PLAINLANG_RATE_STAFF", 300)

@@ -41,3 +41,13 @@ def can_edit_evaluation(user: Any, evaluation: Any) -> bool:
     if not allowed(RULES, user, "plans.evaluate", municipality_id):
         return False
     return evaluation.unit_id in department_unit_ids(user)
+
+
+def can_view_evaluation(user: Any, evaluation: Any) -> bool:
+    """The secretariat and committee see every evaluation; a department only its own units'."""
+    municipality_id = evaluation.cycle.municipality_id
+    if allowed(RULES, user, "plans.view_cycle", municipality_id):
+        return True
+    if not allowed(RULES, user, "plans.evaluate", municipality_id):
+        return False
+    return evaluation.unit_id in department_unit_ids(user)

@@ -69,6 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "can_view_plans": plans_permissions.can(user, "plans.view"),
             "can_manage_plans": plans_permissions.can(user, "plans.manage"),
             "can_evaluate": plans_permissions.can(user, "plans.evaluate"),
+            "can_view_cycle": plans_permissions.can(user, "plans.view_cycle"),
             "can_manage_plainlang": plainlang_permissions.can(user, "plainlang.manage"),
             "can_view_audit": audit_permissions.can(user, "audit.view"),
             "can_admin": accounts_permissions.can(user, "admin.access"),

@@ -104,14 +104,17 @@ def cycle_open(
 def cycle_close(*, actor: Any, cycle: EvaluationCycle) -> EvaluationCycle:
     """Lock the cycle: no evaluation can be changed afterwards."""
     _require_manager(actor, cycle.municipality_id)
-    if cycle.status != CycleStatus.OPEN:
+    # read the status under a row lock: two closes (or a close racing a save) cannot interleave
+    current = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
+    if current.status != CycleStatus.OPEN:
         raise DomainError(code="not_open", message=_("この進捗調査はすでに締め切られています。"))
-    cycle.status = CycleStatus.CLOSED
-    cycle.save(update_fields=["status", "updated_at"])
+    current.status = CycleStatus.CLOSED
+    current.save(update_fields=["status", "updated_at"])
     audit.record(
-        actor=actor, action=Action.UPDATE, obj=cycle, changes={"status": ["open", "closed"]}
+        actor=actor, action=Action.UPDATE, obj=current, changes={"status": ["open", "closed"]}
     )
-    return cycle
+    cycle.status = current.status
+    return current
 
 
 def _locked_evaluation(evaluation: Evaluation, expected_version: int) -> Evaluation:
@@ -140,7 +143,7 @@ def _validate_values(plan: Plan, values: dict[str, str]) -> None:
         raise DomainError(
             code="invalid_grade",
             message=_("評価「{grade}」は使えません。{choices} から選んでください。").format(
-                grade=grade, choices="・".join(plan.grade_codes())
+                grade=grade, choices=_("・").join(plan.grade_codes())
             ),
         )
     direction = values.get("direction", "")
@@ -149,7 +152,7 @@ def _validate_values(plan: Plan, values: dict[str, str]) -> None:
             code="invalid_direction",
             message=_(
                 "今後の方向性「{direction}」は使えません。{choices} から選んでください。"
-            ).format(direction=direction, choices="・".join(plan.directions)),
+            ).format(direction=direction, choices=_("・").join(plan.directions)),
         )
 
 
@@ -176,6 +179,17 @@ def _write(
     return evaluation
 
 
+def _refuse_if_submitted(actor: Any, current: Evaluation) -> None:
+    """A department changes only drafts and returned entries; the secretariat changes any."""
+    if current.state in {EvaluationState.SUBMITTED, EvaluationState.APPROVED} and not (
+        permissions.can(actor, "plans.manage", current.cycle.municipality_id)
+    ):
+        raise DomainError(
+            code="already_submitted",
+            message=_("提出済みの評価は変更できません。事務局に差し戻しを依頼してください。"),
+        )
+
+
 @transaction.atomic
 def evaluation_save(
     *,
@@ -191,13 +205,7 @@ def evaluation_save(
     current = _locked_evaluation(evaluation, expected_version)
     if not permissions.can_edit_evaluation(actor, current):
         raise PermissionRefused(_("この取組の評価を入力する権限がありません。"))
-    if current.state in {EvaluationState.SUBMITTED, EvaluationState.APPROVED} and not (
-        permissions.can(actor, "plans.manage", current.cycle.municipality_id)
-    ):
-        raise DomainError(
-            code="already_submitted",
-            message=_("提出済みの評価は変更できません。事務局に差し戻しを依頼してください。"),
-        )
+    _refuse_if_submitted(actor, current)
     values = {
         "results": results.strip(),
         "grade": grade.strip(),
@@ -294,16 +302,18 @@ def evaluation_copy_forward(
     current = _locked_evaluation(evaluation, expected_version)
     if not permissions.can_edit_evaluation(actor, current):
         raise PermissionRefused(_("この取組の評価を入力する権限がありません。"))
+    _refuse_if_submitted(actor, current)
     previous = previous_evaluation(current)
     if previous is None:
         raise DomainError(code="no_previous", message=_("前年度の評価がありません。"))
+    direction = previous.direction if previous.direction in current.cycle.plan.directions else ""
     return _write(
         actor=actor,
         evaluation=current,
         changes={
             "results": previous.results,
             "issues": previous.issues,
-            "direction": previous.direction,
+            "direction": direction,
         },
         detail=_("前年度の内容を引用"),
     )

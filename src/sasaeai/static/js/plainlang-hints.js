@@ -4,7 +4,9 @@
  * Any <textarea data-plainlang-hints="/api/v1/plainlang/check"> gets hints while the user
  * types: 600 ms after the last keystroke the text is sent to the check API, and the findings
  * are shown in a polite live region that the textarea points to with aria-describedby.
- * Optional: data-plainlang-municipality="142042" uses that municipality's glossary.
+ * An empty attribute means that endpoint. The municipality's glossary is used when the
+ * textarea has data-plainlang-municipality="142042" or the page has
+ * <meta name="sasaeai-municipality" content="142042"> (every staff page does).
  *
  * The hints never block typing or submitting; any failure (network, rate limit) only shows
  * a short note. Without JavaScript nothing is added and the form works as before.
@@ -14,6 +16,13 @@
   "use strict";
 
   var DELAY_MS = 600;
+  var DEFAULT_ENDPOINT = "/api/v1/plainlang/check";
+
+  // Staff pages name the signed-in user's municipality, so hints use its glossary.
+  function pageMunicipality() {
+    var meta = document.querySelector('meta[name="sasaeai-municipality"]');
+    return meta ? meta.getAttribute("content") : null;
+  }
   var MAX_CHARS = 100000;
   var MAX_SHOWN = 20;
 
@@ -139,11 +148,13 @@
 
   function attach(textarea, labels) {
     var endpoint = textarea.getAttribute("data-plainlang-hints");
-    if (!endpoint || textarea.dataset.plainlangHintsReady) {
+    if (endpoint === null || textarea.dataset.plainlangHintsReady) {
       return;
     }
+    endpoint = endpoint || DEFAULT_ENDPOINT;
     textarea.dataset.plainlangHintsReady = "true";
-    var municipality = textarea.getAttribute("data-plainlang-municipality");
+    var municipality =
+      textarea.getAttribute("data-plainlang-municipality") || pageMunicipality();
     var region = createRegion(textarea);
     var timer = null;
     var controller = null;

@@ -5,15 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from sasaeai.accounts.demo import DEMO_PASSWORD
-from tests.browser.conftest import _missing, axe_violations
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(_missing() is not None, reason=f"ブラウザテストを省略します: {_missing()}"),
-]
+from tests.browser.conftest import axe_violations
 
 
 def test_hints_appear_while_typing(demo_site: str, page_factory: Callable[..., Any]) -> None:
