@@ -18,7 +18,6 @@ from typing import Any
 
 NO_DATA = "-"
 STEADY = "N"
-STEADY_LABEL = "現状維持"
 
 
 @dataclass(frozen=True)
