@@ -10,6 +10,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from sasaeai.accounts.models import Municipality
+
 View = Callable[..., HttpResponse]
 Rule = Callable[[Any, str], bool]
 
@@ -40,3 +42,11 @@ def signed_in(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return guarded
+
+
+def staff_municipality(request: HttpRequest) -> Municipality:
+    """The signed-in user's municipality: every staff page works inside it (403 if none)."""
+    municipality = getattr(request.user, "municipality", None)
+    if municipality is None:
+        raise PermissionDenied
+    return municipality

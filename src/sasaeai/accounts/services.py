@@ -59,7 +59,6 @@ def municipality_upsert(
         obj=municipality,
         municipality=municipality,
         changes=audit.diff(before or {}, audit.snapshot(municipality)),
-        actor_label=None if getattr(actor, "pk", None) else str(actor or "system"),
     )
     return municipality
 
@@ -76,7 +75,6 @@ def _upsert(*, actor: Any, instance: Any, created: bool, before: dict[str, Any] 
         action=Action.CREATE if created else Action.UPDATE,
         obj=instance,
         changes=audit.diff(before or {}, audit.snapshot(instance)),
-        actor_label=None if getattr(actor, "pk", None) else str(actor or "system"),
     )
     return True
 
@@ -236,7 +234,6 @@ def user_upsert(
             municipality=municipality,
             changes=audit.diff(before or {}, after),
             detail=_("パスワードを設定") if password_changed else "",
-            actor_label=None if getattr(actor, "pk", None) else str(actor or "system"),
         )
     return user
 
@@ -281,6 +278,5 @@ def membership_grant(*, actor: Any, user: User, unit: OrganisationUnit, role: st
             action=Action.CREATE if created else Action.UPDATE,
             obj=membership,
             changes=audit.diff({} if created else before, audit.snapshot(membership)),
-            actor_label=None if getattr(actor, "pk", None) else str(actor or "system"),
         )
     return membership

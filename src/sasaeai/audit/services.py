@@ -106,7 +106,7 @@ def record(
         municipality = getattr(obj, "municipality", None)
     return AuditEvent.objects.create(
         actor=user,
-        actor_label=actor_label or (user.get_username() if user else "system"),
+        actor_label=actor_label or (user.get_username() if user else str(actor or "system")),
         action=action,
         municipality=municipality,
         object_type=object_type or (obj._meta.label if obj is not None else ""),

@@ -40,10 +40,6 @@ def _authorize(actor: Any, municipality: Any) -> None:
         raise PermissionRefused(_("わかりやすさチェックの設定を変更する権限がありません。"))
 
 
-def _actor_label(actor: Any) -> str | None:
-    return None if getattr(actor, "pk", None) else str(actor or "system")
-
-
 def _validated(instance: Any) -> None:
     try:
         instance.full_clean()
@@ -88,7 +84,6 @@ def _save(
         obj=instance,
         changes=audit.diff(before or {}, audit.snapshot(instance)),
         detail=detail,
-        actor_label=_actor_label(actor),
     )
     return True
 
@@ -107,7 +102,6 @@ def _delete(*, actor: Any, instance: models.Model, detail: str = "") -> None:
         object_repr=label,
         changes=audit.diff(before, {}),
         detail=detail,
-        actor_label=_actor_label(actor),
     )
 
 
@@ -383,7 +377,6 @@ def plainlang_config_import(
         detail=_("{detail}（追加 {added}・変更 {changed}・削除 {removed}）").format(
             detail=detail, **preview.counts
         ),
-        actor_label=_actor_label(actor),
     )
     return preview
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sasaeai.accounts.decorators import requires
+from sasaeai.accounts.decorators import requires, staff_municipality
 from sasaeai.accounts.models import Municipality
 from sasaeai.core.errors import DomainError
 from sasaeai.plainlang import permissions, selectors, services
@@ -39,13 +38,6 @@ from sasaeai.plainlang.models import AllowedWord, GlossaryTerm, PreferredExpress
 IMPORT_SESSION_KEY = "plainlang_import"
 
 
-def _municipality(request: HttpRequest) -> Municipality:
-    municipality = getattr(request.user, "municipality", None)
-    if municipality is None:
-        raise PermissionDenied
-    return municipality
-
-
 def _add_error(form: forms.BaseForm, error: DomainError) -> None:
     field = error.location.field if error.location else None
     form.add_error(field if field in form.fields else None, error.message)
@@ -53,7 +45,7 @@ def _add_error(form: forms.BaseForm, error: DomainError) -> None:
 
 @requires(permissions.can, "plainlang.manage")
 def index(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     settings = selectors.check_settings(municipality=municipality)
     rules = selectors.rule_settings(settings)
     return render(
@@ -127,7 +119,7 @@ ALLOWLIST = EntryKind(
 def _entry(request: HttpRequest, kind: EntryKind, object_id: int) -> Any:
     return get_object_or_404(
         kind.model.objects.select_related("municipality"),  # type: ignore[attr-defined]
-        municipality=_municipality(request),
+        municipality=staff_municipality(request),
         pk=object_id,
     )
 
@@ -142,7 +134,7 @@ def _entry_form(request: HttpRequest, kind: EntryKind, entry: Any = None) -> Htt
             if entry is None:
                 kind.create(
                     actor=request.user,
-                    municipality=_municipality(request),
+                    municipality=staff_municipality(request),
                     **form.cleaned_data,
                 )
             else:
@@ -193,7 +185,7 @@ allowlist_create, allowlist_edit, allowlist_delete = _views(ALLOWLIST)
 
 @requires(permissions.can, "plainlang.manage")
 def settings_edit(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     form = CheckSettingsForm(
         request.POST or None, settings=selectors.check_settings(municipality=municipality)
     )
@@ -229,7 +221,7 @@ def _state_digest(municipality: Municipality, data: bytes) -> str:
 @requires(permissions.can, "plainlang.manage")
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Step 1: upload. The file is kept in the session only; nothing is saved yet."""
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -256,7 +248,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @requires(permissions.can, "plainlang.manage")
 def import_confirm(request: HttpRequest) -> HttpResponse:
     """Step 2: the differences; saving happens only when the user confirms them."""
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     pending = request.session.get(IMPORT_SESSION_KEY)
     if not pending:
         messages.error(request, _("取り込むファイルがありません。もう一度選んでください。"))
@@ -303,7 +295,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in selectors.EXPORT_FORMATS:
         raise Http404
-    exported = selectors.config_export(municipality=_municipality(request), fmt=fmt)
+    exported = selectors.config_export(municipality=staff_municipality(request), fmt=fmt)
     response = HttpResponse(exported.content, content_type=exported.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     return response
@@ -314,7 +306,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @requires(permissions.can, "plainlang.check")
 def check(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     form = CheckForm(request.POST or None)
     # plainlang-hints.js finds this textarea and shows hints while the user types.
     form.fields["text"].widget.attrs.update(

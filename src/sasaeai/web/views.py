@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from sasaeai.accounts import permissions as accounts_permissions
 from sasaeai.accounts import services as accounts_services
-from sasaeai.accounts.decorators import requires
+from sasaeai.accounts.decorators import requires, staff_municipality
 from sasaeai.accounts.models import Municipality, OrganisationUnit, unit_names_prefetch
 from sasaeai.audit import permissions as audit_permissions
 from sasaeai.core.errors import DomainError
@@ -45,17 +44,10 @@ def municipality_home(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _municipality(request: HttpRequest) -> Municipality:
-    municipality = getattr(request.user, "municipality", None)
-    if municipality is None:
-        raise PermissionDenied
-    return municipality
-
-
 @requires(accounts_permissions.can, "staff.dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     return render(
         request,
         "web/dashboard.html",
@@ -79,7 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @requires(accounts_permissions.can, "organisation.view")
 def organisation(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     form = YearForm(request.GET or None)
     fiscal_year = fiscal_year_of(timezone.localdate())
     if form.is_valid() and form.cleaned_data["fy"]:
@@ -99,7 +91,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
 
 @requires(accounts_permissions.can, "organisation.manage")
 def unit_rename(request: HttpRequest, code: str) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     unit = get_object_or_404(
         OrganisationUnit.objects.prefetch_related(unit_names_prefetch()),
         municipality=municipality,
@@ -125,7 +117,7 @@ def unit_rename(request: HttpRequest, code: str) -> HttpResponse:
 
 @requires(audit_permissions.can, "audit.view")
 def audit_log(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_events(municipality=municipality, filters=filters)

@@ -192,10 +192,6 @@ def _number(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def _actor_label(actor: Any) -> str | None:
-    return None if getattr(actor, "pk", None) else str(actor or "system")
-
-
 class _Units:
     """The municipality's organisation units, by current name and by code."""
 
@@ -703,7 +699,6 @@ def _apply(*, actor: Any, municipality: Municipality, book: wb.PlanWorkbook, dif
     """Write every decided change and its audit rows (one transaction)."""
     assert book.plan is not None
     now = timezone.now()
-    label = _actor_label(actor)
     existing = diff.existing
 
     def audited(action: str, obj: models.Model, changes: dict[str, list[Any]]) -> None:
@@ -713,7 +708,6 @@ def _apply(*, actor: Any, municipality: Municipality, book: wb.PlanWorkbook, dif
             obj=obj,
             municipality=municipality,
             changes=changes,
-            actor_label=label,
         )
 
     plan = existing.plan
@@ -785,7 +779,6 @@ def _apply(*, actor: Any, municipality: Municipality, book: wb.PlanWorkbook, dif
         action=Action.IMPORT,
         obj=plan,
         municipality=municipality,
-        actor_label=label,
         detail=_(
             "計画ワークブックを取り込みました（ファイル: {file}、SHA-256: {sha}）: "
             "追加 {added} 件、変更 {changed} 件、削除 {removed} 件"

@@ -182,7 +182,6 @@ def reminders_send(
                     detail=_("督促メールを送信（入力中 {drafts}件・差し戻し {returned}件）").format(
                         drafts=reminder.drafts, returned=reminder.returned
                     ),
-                    actor_label=None if getattr(actor, "pk", None) else str(actor or "system"),
                 )
                 # sent last: if sending fails, the audit row above is rolled back with it
                 send_mail(

@@ -20,8 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sasaeai.accounts.decorators import requires
-from sasaeai.accounts.models import Municipality
+from sasaeai.accounts.decorators import requires, staff_municipality
 from sasaeai.core.errors import DomainError
 from sasaeai.core.wareki import format_fiscal_year
 from sasaeai.plans import permissions
@@ -62,22 +61,15 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _municipality(request: HttpRequest) -> Municipality:
-    municipality = getattr(request.user, "municipality", None)
-    if municipality is None:
-        raise PermissionDenied
-    return municipality
-
-
 def _cycle(request: HttpRequest, cycle_id: int) -> EvaluationCycle:
-    cycle = selectors.cycle_of(_municipality(request), cycle_id)
+    cycle = selectors.cycle_of(staff_municipality(request), cycle_id)
     if cycle is None:
         raise Http404
     return cycle
 
 
 def _evaluation(request: HttpRequest, evaluation_id: int) -> Evaluation:
-    evaluation = selectors.evaluation_of(_municipality(request), evaluation_id)
+    evaluation = selectors.evaluation_of(staff_municipality(request), evaluation_id)
     if evaluation is None:
         raise Http404
     if not permissions.can_view_evaluation(request.user, evaluation):
@@ -86,7 +78,7 @@ def _evaluation(request: HttpRequest, evaluation_id: int) -> Evaluation:
 
 
 def _review(request: HttpRequest, review_id: int) -> Review:
-    review = selectors.review_of(_municipality(request), review_id)
+    review = selectors.review_of(staff_municipality(request), review_id)
     if review is None:
         raise Http404
     return review
@@ -110,7 +102,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
         request,
         "plans/cycle_list.html",
         {
-            "rows": selectors.cycles_of(_municipality(request)),
+            "rows": selectors.cycles_of(staff_municipality(request)),
             "can_manage": permissions.can(request.user, "plans.manage"),
         },
     )
@@ -118,7 +110,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 
 @requires(permissions.can, "plans.manage")
 def cycle_open(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     form = CycleOpenForm(_posted(request), municipality=municipality)
     if request.method == "POST" and form.is_valid():
         try:
@@ -210,7 +202,7 @@ def evaluation_mine(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "plans/evaluation_mine.html",
-        {"groups": selectors.department_evaluations(request.user, _municipality(request))},
+        {"groups": selectors.department_evaluations(request.user, staff_municipality(request))},
     )
 
 
@@ -314,7 +306,7 @@ def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
                     actor=request.user, evaluation=saved, expected_version=saved.version
                 )
     except StaleEdit as error:
-        latest = selectors.evaluation_of(_municipality(request), evaluation.pk)
+        latest = selectors.evaluation_of(staff_municipality(request), evaluation.pk)
         assert latest is not None
         # keep the user's text; the form now carries the latest version, so saving again is a
         # deliberate choice made after seeing what the other person saved

@@ -22,8 +22,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sasaeai.accounts.decorators import requires
-from sasaeai.accounts.models import Municipality, OrganisationUnit, unit_names_prefetch
+from sasaeai.accounts.decorators import requires, staff_municipality
+from sasaeai.accounts.models import OrganisationUnit, unit_names_prefetch
 from sasaeai.core.errors import DomainError, PermissionRefused
 from sasaeai.plans import permissions
 from sasaeai.plans.models import EvaluationCycle
@@ -45,15 +45,8 @@ class WorkbookUploadForm(forms.Form):
     )
 
 
-def _municipality(request: HttpRequest) -> Municipality:
-    municipality = getattr(request.user, "municipality", None)
-    if municipality is None:
-        raise PermissionDenied
-    return municipality
-
-
 def _index_page(request: HttpRequest, form: WorkbookUploadForm, status: int = 200) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     return render(
         request,
         "plans/dept_workbook_index.html",
@@ -69,7 +62,7 @@ def _index_page(request: HttpRequest, form: WorkbookUploadForm, status: int = 20
 @requires(permissions.can, "plans.evaluate")
 def dept_workbook_index(request: HttpRequest) -> HttpResponse:
     """The workbooks the user may download, and the upload form (step 1)."""
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     form = WorkbookUploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return _index_page(request, form)
@@ -99,7 +92,7 @@ def dept_workbook_index(request: HttpRequest) -> HttpResponse:
 
 @requires(permissions.can, "plans.evaluate")
 def dept_workbook_download(request: HttpRequest, cycle_id: int, unit_code: str) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     cycle = get_object_or_404(
         EvaluationCycle.objects.select_related("plan"), pk=cycle_id, municipality=municipality
     )
@@ -137,7 +130,7 @@ def _forget(request: HttpRequest) -> None:
 @requires(permissions.can, "plans.evaluate")
 def dept_workbook_preview(request: HttpRequest) -> HttpResponse:
     """The differences, conflicts and errors (step 2); confirming applies them (step 3)."""
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     pending = _pending(request)
     if pending is None:
         messages.error(request, _("取り込むファイルがありません。もう一度選んでください。"))

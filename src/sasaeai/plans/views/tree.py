@@ -10,8 +10,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sasaeai.accounts.decorators import requires
-from sasaeai.accounts.models import Municipality
+from sasaeai.accounts.decorators import requires, staff_municipality
 from sasaeai.core.errors import DomainError
 from sasaeai.core.wareki import fiscal_year_of
 from sasaeai.plans import permissions, selectors
@@ -21,16 +20,9 @@ from sasaeai.plans.services.indicators import indicator_value_set, parse_number
 from sasaeai.web.forms import YearForm
 
 
-def _municipality(request: HttpRequest) -> Municipality:
-    municipality = getattr(request.user, "municipality", None)
-    if municipality is None:
-        raise PermissionDenied
-    return municipality
-
-
 @requires(permissions.can, "plans.view")
 def plan_list(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     return render(
         request,
         "plans/plan_list.html",
@@ -43,7 +35,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @requires(permissions.can, "plans.view")
 def plan_tree(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, pk=plan_id, municipality=_municipality(request))
+    plan = get_object_or_404(Plan, pk=plan_id, municipality=staff_municipality(request))
     form = YearForm(request.GET or None)
     fiscal_year = min(max(fiscal_year_of(timezone.localdate()), plan.start_fy), plan.end_fy)
     if form.is_valid() and form.cleaned_data["fy"]:
@@ -64,7 +56,7 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
     indicator = get_object_or_404(
         Indicator.objects.select_related("plan", "goal"),
         pk=indicator_id,
-        plan__municipality=_municipality(request),
+        plan__municipality=staff_municipality(request),
     )
     can_manage = permissions.can(request.user, "plans.manage")
     form = IndicatorValueForm(request.POST or None)

@@ -21,7 +21,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -30,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sasaeai.accounts.decorators import requires
+from sasaeai.accounts.decorators import requires, staff_municipality
 from sasaeai.accounts.models import Municipality
 from sasaeai.core.errors import DomainError
 from sasaeai.plans import permissions
@@ -66,13 +65,6 @@ class UploadForm(forms.Form):
         if upload.size > wb.MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("ファイルが大きすぎます。10MB 以下にしてください。"))
         return upload
-
-
-def _municipality(request: HttpRequest) -> Municipality:
-    municipality = getattr(request.user, "municipality", None)
-    if municipality is None:
-        raise PermissionDenied
-    return municipality
 
 
 def _uploads() -> Path:
@@ -137,7 +129,7 @@ def _preview_context(result: service.ImportResult) -> dict[str, Any]:
 @requires(permissions.can, "plans.manage")
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     errors: list[wb.WorkbookError] = []
     if request.method == "POST" and form.is_valid():
@@ -179,7 +171,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @requires(permissions.can, "plans.manage")
 @require_GET
 def import_preview(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     try:
         pending, data = _pending(request, municipality)
     except Http404:
@@ -203,7 +195,7 @@ def import_preview(request: HttpRequest) -> HttpResponse:
 @requires(permissions.can, "plans.manage")
 @require_POST
 def import_confirm(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     try:
         ticket = signing.loads(
             request.POST.get("ticket", ""), salt=SIGNING_SALT, max_age=TICKET_MAX_AGE
@@ -250,7 +242,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
 @requires(permissions.can, "plans.manage")
 @require_POST
 def import_cancel(request: HttpRequest) -> HttpResponse:
-    _municipality(request)
+    staff_municipality(request)
     _discard(request)
     messages.success(request, _("取り込みをやめました。何も保存していません。"))
     return redirect("plans:import_upload")
@@ -268,14 +260,14 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 @requires(permissions.can, "plans.manage")
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
-    _municipality(request)
+    staff_municipality(request)
     return _xlsx(service.plan_template(), _("計画ワークブック_テンプレート.xlsx"))
 
 
 @requires(permissions.can, "plans.manage")
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = staff_municipality(request)
     plan_id = request.GET.get("plan", "")
     if not plan_id.isdigit():
         raise Http404
