@@ -50,6 +50,7 @@ format: install
 	$(BIN)/ruff check --fix src tests bench
 
 bench: install
+	@scripts/system-deps.sh bench
 	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 clean:

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "sasaeai.audit",
     "sasaeai.plainlang",
     "sasaeai.plans",
+    "sasaeai.reports",
+    "sasaeai.directory",
     "sasaeai.web",
 ]
 
@@ -261,7 +263,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint and fontTools narrate every step of a PDF at INFO; only their errors matter.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+    },
 }
 
 # Turning HSTS preload off is a deliberate operator choice, so its warning is not repeated.

@@ -1,0 +1,216 @@
+"""The annual report (推進状況報告書) as one document model, rendered to HTML, PDF, XLSX and CSV.
+
+``reports.selectors.build_document(cycle, ...)`` fills a :class:`ReportDocument` from the
+database in a constant number of queries; every renderer reads only this model, so the four
+formats say the same thing. Plain data only: no model instances, no Django imports — a
+renderer can be tested with a hand-made document.
+
+Order of the report (issue: 推進状況報告書):
+cover and contents → 計画の概要 (vision, goal → 施策 → 取組の種類 structure) → 進捗管理の状況
+(1) 成果指標 (2) 具体的な取組 per goal → 委員会の講評 per goal with the city's responses →
+総括 per goal under its headings → 用語解説.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class TypeNode:
+    """取組の種類 in the structure diagram."""
+
+    number: int
+    name: str
+    initiative_count: int  # originals only; 再掲 rows are not counted
+
+
+@dataclass(frozen=True)
+class PolicyNode:
+    """施策 in the structure diagram."""
+
+    number: int
+    name: str
+    types: tuple[TypeNode, ...]
+
+
+@dataclass(frozen=True)
+class GoalNode:
+    """基本目標 in the structure diagram."""
+
+    number: int
+    name: str
+    description: str
+    applies_from_fy: int | None
+    policies: tuple[PolicyNode, ...]
+
+
+@dataclass(frozen=True)
+class YearValue:
+    fiscal_year: int
+    value: Decimal
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class IndicatorEntry:
+    """成果指標 with every year's actual up to the report's 年度."""
+
+    number: int
+    goal_number: int
+    name: str
+    unit_label: str
+    baseline: Decimal | None
+    baseline_fy: int | None
+    target: Decimal | None
+    target_fy: int | None
+    direction: str  # "increase" | "decrease" | "maintain"
+    direction_label: str  # 増やす / 減らす / 維持
+    source: str
+    is_survey: bool
+    values: tuple[YearValue, ...]  # ascending 年度, only years <= the report's 年度
+    achievement: Decimal | None  # percent, from the plan's rule; None when not computable
+    status_code: str  # the plan's indicator status code, "" when not judged
+    status_label: str
+
+
+@dataclass(frozen=True)
+class CountRow:
+    code: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """A 講評 (per goal) or a comment on an initiative, with the city's response."""
+
+    author_label: str
+    body: str
+    city_response: str
+
+
+@dataclass(frozen=True)
+class InitiativeEntry:
+    number: int
+    title: str
+    description: str
+    policy_number: int
+    type_number: int
+    type_name: str
+    units: tuple[str, ...]  # 担当課 names in force that 年度, lead first
+    results: str  # 実施内容・実績
+    grade_code: str
+    grade_label: str
+    issues: str  # 課題
+    direction: str  # 今後の方向性 (the plan's own wording)
+    repost_of_number: int | None  # 再掲: the original's number; counted once in the tallies
+    comments: tuple[ReviewEntry, ...] = ()  # published committee comments on this initiative
+
+
+@dataclass(frozen=True)
+class SummaryEntry:
+    heading: str
+    body: str
+
+
+@dataclass(frozen=True)
+class GoalSection:
+    """One goal's part of 進捗管理の状況, 講評 and 総括."""
+
+    number: int
+    name: str
+    grade_counts: tuple[CountRow, ...]  # the plan's grades in order, zeros included
+    direction_counts: tuple[CountRow, ...]  # the plan's directions in order, zeros included
+    initiatives: tuple[InitiativeEntry, ...]
+    reviews: tuple[ReviewEntry, ...]  # published 講評 on this goal
+    summaries: tuple[SummaryEntry, ...]  # 総括 under the plan's headings, in their order
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """用語解説: a term the plain-language check flagged and the secretariat kept."""
+
+    term: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class TextSlot:
+    """One piece of prose in the report, for the plain-language gate.
+
+    ``location`` says where it is (「取組 12 ○○」「基本目標 1 の講評」), ``field`` which
+    field (「実施内容・実績」), ``anchor`` the id of its place in the HTML report.
+    """
+
+    location: str
+    field: str
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    municipality_code: str
+    municipality_name: str
+    plan_name: str
+    plan_start_fy: int
+    plan_end_fy: int
+    vision: str
+    fiscal_year: int
+    title: str  # e.g. 鎌倉市地域福祉計画 令和6年度 推進状況報告書
+    is_draft: bool  # True unless built from a published cycle
+    is_demo: bool  # the plan holds invented (架空) data
+    published_at: dt.datetime | None
+    built_at: dt.datetime
+    years: tuple[int, ...]  # the 年度 columns of the indicator tables: plan start .. report 年度
+    grade_legend: tuple[CountRow, ...]  # the plan's grades (count unused, 0)
+    structure: tuple[GoalNode, ...]
+    indicators: tuple[IndicatorEntry, ...]
+    goals: tuple[GoalSection, ...]
+    glossary: tuple[GlossaryEntry, ...] = ()
+    totals: tuple[CountRow, ...] = field(default=())  # grade counts over the whole plan
+
+    def texts(self) -> Iterator[TextSlot]:
+        """Every piece of prose a resident reads, in report order (for the plain-language gate)."""
+        yield TextSlot("計画の概要", "基本理念", self.vision, "overview")
+        for goal in self.structure:
+            if goal.description:
+                yield TextSlot(
+                    f"基本目標 {goal.number} {goal.name}",
+                    "説明",
+                    goal.description,
+                    f"goal-{goal.number}",
+                )
+        for section in self.goals:
+            for entry in section.initiatives:
+                where = f"取組 {entry.number} {entry.title}"
+                anchor = f"initiative-{entry.number}"
+                for label, text in (
+                    ("内容", entry.description),
+                    ("実施内容・実績", entry.results),
+                    ("課題", entry.issues),
+                ):
+                    if text:
+                        yield TextSlot(where, label, text, anchor)
+                for index, comment in enumerate(entry.comments, start=1):
+                    yield TextSlot(where, f"委員のコメント {index}", comment.body, anchor)
+                    if comment.city_response:
+                        yield TextSlot(where, f"市の対応 {index}", comment.city_response, anchor)
+            for index, review in enumerate(section.reviews, start=1):
+                where = f"基本目標 {section.number} の講評"
+                anchor = f"review-{section.number}"
+                yield TextSlot(where, f"講評 {index}", review.body, anchor)
+                if review.city_response:
+                    yield TextSlot(where, f"市の対応 {index}", review.city_response, anchor)
+            for summary in section.summaries:
+                if summary.body:
+                    yield TextSlot(
+                        f"基本目標 {section.number} の総括",
+                        summary.heading,
+                        summary.body,
+                        f"summary-{section.number}",
+                    )
