@@ -6,78 +6,188 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('plans', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("plans", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportBuild',
+            name="ReportBuild",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('format', models.CharField(choices=[('html', 'HTML'), ('pdf', 'PDF'), ('xlsx', 'Excel（XLSX）'), ('csv', 'CSV（オープンデータ）')], max_length=10, verbose_name='形式')),
-                ('state', models.CharField(choices=[('queued', '待機中'), ('running', '作成中'), ('done', '完了'), ('failed', '失敗')], default='queued', max_length=10, verbose_name='状態')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='進み具合（%）')),
-                ('step', models.CharField(blank=True, max_length=200, verbose_name='いまの作業')),
-                ('error', models.TextField(blank=True, verbose_name='エラー')),
-                ('filename', models.CharField(blank=True, max_length=200, verbose_name='ファイル名')),
-                ('content_type', models.CharField(blank=True, max_length=100, verbose_name='種類')),
-                ('content', models.BinaryField(blank=True, null=True, verbose_name='内容')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='report_builds', to='plans.evaluationcycle')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='依頼した人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("html", "HTML"),
+                            ("pdf", "PDF"),
+                            ("xlsx", "Excel（XLSX）"),
+                            ("csv", "CSV（オープンデータ）"),
+                        ],
+                        max_length=10,
+                        verbose_name="形式",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "待機中"),
+                            ("running", "作成中"),
+                            ("done", "完了"),
+                            ("failed", "失敗"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状態",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="進み具合（%）"),
+                ),
+                ("step", models.CharField(blank=True, max_length=200, verbose_name="いまの作業")),
+                ("error", models.TextField(blank=True, verbose_name="エラー")),
+                (
+                    "filename",
+                    models.CharField(blank=True, max_length=200, verbose_name="ファイル名"),
+                ),
+                ("content_type", models.CharField(blank=True, max_length=100, verbose_name="種類")),
+                ("content", models.BinaryField(blank=True, null=True, verbose_name="内容")),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report_builds",
+                        to="plans.evaluationcycle",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="依頼した人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '報告書の作成',
-                'verbose_name_plural': '報告書の作成',
-                'ordering': ['-created_at'],
+                "verbose_name": "報告書の作成",
+                "verbose_name_plural": "報告書の作成",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='KeptTerm',
+            name="KeptTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('term', models.CharField(max_length=100, verbose_name='語')),
-                ('explanation', models.TextField(verbose_name='解説')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='デモ（架空を含む）')),
-                ('kept_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='判断した人')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.municipality', verbose_name='自治体')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                ("term", models.CharField(max_length=100, verbose_name="語")),
+                ("explanation", models.TextField(verbose_name="解説")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="デモ（架空を含む）")),
+                (
+                    "kept_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="判断した人",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.municipality",
+                        verbose_name="自治体",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用語解説の語',
-                'verbose_name_plural': '用語解説',
-                'ordering': ['municipality', 'term'],
-                'constraints': [models.UniqueConstraint(fields=('municipality', 'term'), name='reports_keptterm_unique_term', violation_error_message='この語はすでに用語解説にあります。')],
+                "verbose_name": "用語解説の語",
+                "verbose_name_plural": "用語解説",
+                "ordering": ["municipality", "term"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("municipality", "term"),
+                        name="reports_keptterm_unique_term",
+                        violation_error_message="この語はすでに用語解説にあります。",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReportFile',
+            name="ReportFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('format', models.CharField(choices=[('html', 'HTML'), ('pdf', 'PDF'), ('xlsx', 'Excel（XLSX）'), ('csv', 'CSV（オープンデータ）')], max_length=10, verbose_name='形式')),
-                ('filename', models.CharField(max_length=200, verbose_name='ファイル名')),
-                ('content_type', models.CharField(max_length=100, verbose_name='種類')),
-                ('content', models.BinaryField(verbose_name='内容')),
-                ('size', models.PositiveIntegerField(verbose_name='大きさ（バイト）')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('source_published_at', models.DateTimeField(blank=True, null=True, verbose_name='元にした公表日時')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='report_files', to='plans.evaluationcycle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("html", "HTML"),
+                            ("pdf", "PDF"),
+                            ("xlsx", "Excel（XLSX）"),
+                            ("csv", "CSV（オープンデータ）"),
+                        ],
+                        max_length=10,
+                        verbose_name="形式",
+                    ),
+                ),
+                ("filename", models.CharField(max_length=200, verbose_name="ファイル名")),
+                ("content_type", models.CharField(max_length=100, verbose_name="種類")),
+                ("content", models.BinaryField(verbose_name="内容")),
+                ("size", models.PositiveIntegerField(verbose_name="大きさ（バイト）")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                (
+                    "source_published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="元にした公表日時"),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report_files",
+                        to="plans.evaluationcycle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '報告書ファイル',
-                'verbose_name_plural': '報告書ファイル',
-                'ordering': ['cycle', 'format'],
-                'constraints': [models.UniqueConstraint(fields=('cycle', 'format'), name='reports_file_unique')],
+                "verbose_name": "報告書ファイル",
+                "verbose_name_plural": "報告書ファイル",
+                "ordering": ["cycle", "format"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("cycle", "format"), name="reports_file_unique")
+                ],
             },
         ),
     ]
