@@ -114,7 +114,11 @@ from sasaeai.plainlang.api import router as plainlang_router  # noqa: E402
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
 
+from sasaeai.directory.api_hsds import router as hsds_router  # noqa: E402
 from sasaeai.plans.api import router as plans_router  # noqa: E402
+from sasaeai.plans.api_public import router as plans_public_router  # noqa: E402
 
 api.add_router("/", plans_router)
+api.add_router("/public", plans_public_router)
+api.add_router("/hsds", hsds_router)
 api.add_router("/plainlang", plainlang_router)

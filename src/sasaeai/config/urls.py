@@ -10,6 +10,11 @@ urlpatterns = [
     path("accounts/", include("sasaeai.accounts.urls")),
     path("staff/plainlang/", include("sasaeai.plainlang.urls")),
     path("staff/plans/", include("sasaeai.plans.urls")),
+    path("staff/reports/", include("sasaeai.reports.urls")),
+    path("staff/directory/", include("sasaeai.directory.urls")),
+    path("m/<str:code>/plan/", include("sasaeai.plans.public_urls")),
+    path("m/<str:code>/reports/", include("sasaeai.reports.public_urls")),
+    path("m/<str:code>/directory/", include("sasaeai.directory.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -23,7 +23,7 @@ FONT_PACKAGES = ("fonts-ipaexfont", "fonts-noto-cjk")
 #: Families tried in this order; the first one fontconfig knows is used.
 PREFERRED_FAMILIES = (
     "IPAexGothic",
-    "IPAexゴシック",
+    "IPAex\u30b4\u30b7\u30c3\u30af",  # IPAexゴシック, the family name in Japanese
     "Noto Sans CJK JP",
     "Noto Sans JP",
     "IPAGothic",

@@ -2,8 +2,8 @@
 
 ``reports.selectors.build_document(cycle, ...)`` fills a :class:`ReportDocument` from the
 database in a constant number of queries; every renderer reads only this model, so the four
-formats say the same thing. Plain data only: no model instances, no Django imports — a
-renderer can be tested with a hand-made document.
+formats say the same thing. Plain data only: no model instances and no database access
+(only Django's translation functions) — a renderer can be tested with a hand-made document.
 
 Order of the report (issue: 推進状況報告書):
 cover and contents → 計画の概要 (vision, goal → 施策 → 取組の種類 structure) → 進捗管理の状況
@@ -17,6 +17,8 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -176,40 +178,52 @@ class ReportDocument:
 
     def texts(self) -> Iterator[TextSlot]:
         """Every piece of prose a resident reads, in report order (for the plain-language gate)."""
-        yield TextSlot("計画の概要", "基本理念", self.vision, "overview")
+        yield TextSlot(_("計画の概要"), _("基本理念"), self.vision, "overview")
         for goal in self.structure:
             if goal.description:
                 yield TextSlot(
-                    f"基本目標 {goal.number} {goal.name}",
-                    "説明",
+                    _("基本目標 {number} {name}").format(number=goal.number, name=goal.name),
+                    _("説明"),
                     goal.description,
                     f"goal-{goal.number}",
                 )
         for section in self.goals:
             for entry in section.initiatives:
-                where = f"取組 {entry.number} {entry.title}"
+                where = _("取組 {number} {title}").format(number=entry.number, title=entry.title)
                 anchor = f"initiative-{entry.number}"
                 for label, text in (
-                    ("内容", entry.description),
-                    ("実施内容・実績", entry.results),
-                    ("課題", entry.issues),
+                    (_("内容"), entry.description),
+                    (_("実施内容・実績"), entry.results),
+                    (_("課題"), entry.issues),
                 ):
                     if text:
                         yield TextSlot(where, label, text, anchor)
                 for index, comment in enumerate(entry.comments, start=1):
-                    yield TextSlot(where, f"委員のコメント {index}", comment.body, anchor)
+                    yield TextSlot(
+                        where, _("委員のコメント {index}").format(index=index), comment.body, anchor
+                    )
                     if comment.city_response:
-                        yield TextSlot(where, f"市の対応 {index}", comment.city_response, anchor)
+                        yield TextSlot(
+                            where,
+                            _("市の対応 {index}").format(index=index),
+                            comment.city_response,
+                            anchor,
+                        )
             for index, review in enumerate(section.reviews, start=1):
-                where = f"基本目標 {section.number} の講評"
+                where = _("基本目標 {number} の講評").format(number=section.number)
                 anchor = f"review-{section.number}"
-                yield TextSlot(where, f"講評 {index}", review.body, anchor)
+                yield TextSlot(where, _("講評 {index}").format(index=index), review.body, anchor)
                 if review.city_response:
-                    yield TextSlot(where, f"市の対応 {index}", review.city_response, anchor)
+                    yield TextSlot(
+                        where,
+                        _("市の対応 {index}").format(index=index),
+                        review.city_response,
+                        anchor,
+                    )
             for summary in section.summaries:
                 if summary.body:
                     yield TextSlot(
-                        f"基本目標 {section.number} の総括",
+                        _("基本目標 {number} の総括").format(number=section.number),
                         summary.heading,
                         summary.body,
                         f"summary-{section.number}",
