@@ -246,6 +246,10 @@ SASAEAI_BASE_URL = env.str("SASAEAI_BASE_URL", "http://localhost:8000")
 SASAEAI_PLAINLANG_RATE_ANONYMOUS = env.int("PLAINLANG_RATE_ANONYMOUS", 30)
 SASAEAI_PLAINLANG_RATE_STAFF = env.int("PLAINLANG_RATE_STAFF", 300)
 
+# Report builds started from the secretariat's screen run in a background thread; set this to
+# build them within the request instead (tests, or a host where threads are unwelcome).
+REPORTS_BUILD_SYNC = env.bool("SASAEAI_REPORTS_BUILD_SYNC", default=False)
+
 # The rate limits count in the cache: one process by default; several workers need a shared
 # cache, e.g. CACHE_URL=redis://127.0.0.1:6379/1 (Django's Redis backend).
 _cache_url = env.optional("CACHE_URL")
