@@ -1,0 +1,213 @@
+"""``sasaeai directory import`` and ``sasaeai directory export``.
+
+    sasaeai directory import FILE --municipality 142042 [--kind auto|hsds|kaigo|kosodate|iryo|aed] [--dry-run]
+    sasaeai directory export --municipality 142042 --format hsds-json|hsds-csv -o DIR
+
+FILE is an open-data CSV, an HSDS JSON file, a ZIP of an HSDS datapackage, or a folder
+holding ``datapackage.json`` and the CSVs. The import always shows what it finds first
+(counts of additions, updates, unchanged rows and warnings, with the first rows of each);
+without ``--dry-run`` it then writes everything in one transaction, or nothing if any row
+is refused. Exit status: 0 fine, 1 the data was refused, 2 a usage error (missing file,
+unknown kind or municipality). The operator acts as ``cli:<os user>`` in the audit log.
+"""
+
+from __future__ import annotations
+
+import getpass
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import OutputWrapper
+from django.utils.translation import gettext as _
+
+from sasaeai.accounts.models import Municipality
+from sasaeai.core.errors import DomainError
+from sasaeai.directory.exporting.export import FORMATS, directory_export
+from sasaeai.directory.importing import service
+from sasaeai.directory.importing.service import ENTITIES, ENTITY_LABELS, ImportResult
+
+PREVIEW_ROWS = 5  # rows listed per kind of change (all with --verbosity 2)
+
+
+def register(actions: Any) -> None:
+    load = actions.add_parser("import", help=_("オープンデータの CSV や HSDS のファイルを取り込む"))
+    load.add_argument("file", help=_("取り込むファイル（CSV、JSON、ZIP）またはフォルダー"))
+    load.add_argument(
+        "--municipality", required=True, help=_("全国地方公共団体コード（例: 142042）")
+    )
+    load.add_argument(
+        "--kind", default="auto", help=_("auto（既定）、hsds、kaigo、kosodate、iryo、aed")
+    )
+    load.add_argument("--dry-run", action="store_true", help=_("確認だけして、何も保存しない"))
+    load.set_defaults(handler=handle_import)
+
+    export = actions.add_parser("export", help=_("地域資源情報を HSDS 3.0 で書き出す"))
+    export.add_argument(
+        "--municipality", required=True, help=_("全国地方公共団体コード（例: 142042）")
+    )
+    export.add_argument("--format", required=True, help="hsds-json | hsds-csv")
+    export.add_argument("-o", "--output", required=True, help=_("書き出すフォルダー"))
+    export.set_defaults(handler=handle_export)
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _municipality(code: str, err: OutputWrapper) -> Municipality | None:
+    municipality = Municipality.objects.filter(code=code.strip()).first()
+    if municipality is None:
+        err.write(_("自治体コード {code} の自治体が登録されていません。").format(code=code))
+    return municipality
+
+
+def _read(path: Path) -> bytes:
+    """A file's bytes; a folder (an unzipped datapackage) is zipped in memory."""
+    if not path.is_dir():
+        return path.read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for child in sorted(path.iterdir()):
+            if child.is_file() and child.suffix.lower() in {".csv", ".json"}:
+                archive.write(child, child.name)
+    return buffer.getvalue()
+
+
+def handle_import(options: dict[str, Any], out: OutputWrapper, err: OutputWrapper) -> int:
+    kind = options["kind"]
+    if kind not in service.KINDS:
+        err.write(
+            _("種類「{kind}」はありません。{kinds} のいずれかを指定してください。").format(
+                kind=kind, kinds="、".join(service.KINDS)
+            )
+        )
+        return 2
+    municipality = _municipality(options["municipality"], err)
+    if municipality is None:
+        return 2
+    path = Path(options["file"])
+    try:
+        data = _read(path)
+    except OSError as error:
+        err.write(
+            _("{path} を読み込めません（{reason}）。").format(path=path, reason=error.strerror)
+        )
+        return 2
+    if path.is_dir() and kind == "auto":
+        kind = "hsds"
+    verbose = options.get("verbosity", 1) >= 2
+    preview = service.directory_import_preview(
+        municipality=municipality, data=data, filename=path.name, kind=kind
+    )
+    report(preview, out, err, verbose=verbose)
+    if preview.errors:
+        return 1
+    if options["dry_run"] or not preview.has_changes:
+        out.write(preview.summary())
+        return 0
+    result = service.directory_import_apply(
+        actor=_actor(), municipality=municipality, data=data, filename=path.name, kind=kind
+    )
+    if result.errors:
+        for issue in result.errors:
+            err.write(issue.describe())
+        err.write(result.summary())
+        return 1
+    out.write(result.summary())
+    return 0
+
+
+def report(result: ImportResult, out: OutputWrapper, err: OutputWrapper, *, verbose: bool) -> None:
+    """What the file holds: notes, counts, first rows of each change, warnings, errors."""
+    out.write(
+        _("ファイル: {name}（SHA-256: {sha}）").format(name=result.filename, sha=result.sha256[:16])
+    )
+    for note in result.notes:
+        out.write(f"  {note}")
+    if result.errors:
+        for issue in result.errors:
+            err.write(issue.describe())
+        err.write(result.summary())
+        return
+    for entity in ENTITIES:
+        counts = result.counts(entity)
+        out.write(
+            _("{entity}: 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件").format(
+                entity=_(ENTITY_LABELS[entity]), **counts
+            )
+        )
+        if entity != "service":
+            continue
+        for action in (service.ADD, service.UPDATE):
+            changes = result.changes_of(entity, action)
+            shown = changes if verbose else changes[:PREVIEW_ROWS]
+            for change in shown:
+                where = _("{row}行目 ").format(row=change.row) if change.row else ""
+                fields = f"（{', '.join(change.fields)}）" if change.fields else ""
+                out.write(f"    [{change.action_label}] {where}{change.name}{fields}")
+            if len(changes) > len(shown):
+                out.write(
+                    _("    ほか {count} 件（すべて表示するには --verbosity 2）").format(
+                        count=len(changes) - len(shown)
+                    )
+                )
+    if result.warnings:
+        out.write(_("警告 {count} 件:").format(count=len(result.warnings)))
+        by_code: dict[str, list[str]] = {}
+        for issue in result.warnings:
+            by_code.setdefault(issue.code, []).append(issue.describe())
+        for code, messages in by_code.items():
+            out.write(
+                _("  {label}（{code}）: {count} 件").format(
+                    label=service.warning_label(code), code=code, count=len(messages)
+                )
+            )
+            listed = messages if verbose else messages[:PREVIEW_ROWS]
+            for message in listed:
+                out.write(f"    {message}")
+            if len(messages) > len(listed):
+                out.write(
+                    _("    ほか {count} 件（すべて表示するには --verbosity 2）").format(
+                        count=len(messages) - len(listed)
+                    )
+                )
+
+
+def handle_export(options: dict[str, Any], out: OutputWrapper, err: OutputWrapper) -> int:
+    fmt = options["format"]
+    if fmt not in FORMATS:
+        err.write(
+            _("形式「{fmt}」はありません。{formats} のいずれかを指定してください。").format(
+                fmt=fmt, formats="、".join(FORMATS)
+            )
+        )
+        return 2
+    municipality = _municipality(options["municipality"], err)
+    if municipality is None:
+        return 2
+    try:
+        files = directory_export(municipality=municipality, fmt=fmt)
+    except DomainError as error:
+        err.write(str(error))
+        return 1
+    target = Path(options["output"])
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            (target / name).write_bytes(content)
+    except OSError as error:
+        err.write(
+            _("{path} に書き出せません（{reason}）。").format(path=target, reason=error.strerror)
+        )
+        return 2
+    out.write(
+        _("HSDS 3.0（{fmt}）で {count} 個のファイルを書き出しました: {path}").format(
+            fmt=fmt, count=len(files), path=target
+        )
+    )
+    return 0

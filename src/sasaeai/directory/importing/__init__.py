@@ -1,0 +1,9 @@
+"""Importing directory data: the 自治体標準オープンデータセット CSVs and HSDS 3.0 files.
+
+- ``text``: decoding files (BOMs, UTF-8, CP932, UTF-16) and reading CSV cells as text;
+- ``records``: the plain records every parser produces (no Django);
+- ``opendata``: the four open-data datasets (介護・子育て・医療・AED) with their column aliases;
+- ``weekly``: 「月～金」「9:00」… into weekly schedules;
+- ``hsds``: HSDS JSON and the tabular CSV datapackage (folder or ZIP);
+- ``service``: preview and apply (one transaction, audited, re-import by source id).
+"""

@@ -1,0 +1,470 @@
+"""HSDS 3.0 files: JSON and the tabular CSV datapackage (a folder zipped, or a ZIP).
+
+JSON may be an array of service objects (as ``examples/service_full.json`` or the items of
+``service_list.json``), a single service, or the API's paginated wrapper (``contents``).
+A datapackage is read table by table and nested back into service objects
+(``exporting.tabular.nest``). Identity is the file's own ids (``source_kind`` hsds,
+``source_id`` = the HSDS id); our UUID reuses theirs when it is free. Attributes of the
+``sasaeai-profile`` taxonomy set the profile's fields (readings, 行政地区, 町丁目,
+closures) instead of becoming attributes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from sasaeai.core.errors import DomainError
+from sasaeai.directory.exporting import schemas, tabular
+from sasaeai.directory.exporting.hsds import PROFILE_TAXONOMY
+from sasaeai.directory.importing.records import (
+    AddressRecord,
+    Bundle,
+    Issue,
+    LocationRecord,
+    OrganizationRecord,
+    PhoneRecord,
+    ScheduleRecord,
+    ServiceRecord,
+    TermRef,
+)
+from sasaeai.directory.importing.text import decode
+
+STATUSES = ("active", "inactive", "defunct", "temporarily closed")
+FREQUENCIES = ("WEEKLY", "MONTHLY")
+LOCATION_TYPES = ("physical", "postal", "virtual")
+DEFAULT_TAXONOMY = "HSDS"
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+STEP = Decimal("0.000001")
+MAX_UNZIPPED_BYTES = 200_000_000  # a datapackage larger than this is refused unread
+
+
+def parse_hsds(data: bytes) -> Bundle:
+    bundle = Bundle(kind="hsds")
+    if data.startswith(b"PK\x03\x04"):
+        bundle.notes.append(_("形式: HSDS 3.0 表形式（datapackage の ZIP）"))
+        services = _read_package(data, bundle)
+    else:
+        bundle.notes.append(_("形式: HSDS 3.0 JSON"))
+        services = _read_json(data, bundle)
+    if bundle.errors:
+        return bundle
+    for index, service in enumerate(services):
+        bundle.rows_read += 1
+        _Service(bundle, service, f"services[{index}]").read()
+    return bundle
+
+
+def _read_json(data: bytes, bundle: Bundle) -> list[Any]:
+    text = decode(data).text
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        bundle.errors.append(
+            Issue(
+                code="json",
+                message=_("JSON として読めません（{line}行目 {column}文字目: {reason}）。").format(
+                    line=error.lineno, column=error.colno, reason=error.msg
+                ),
+            )
+        )
+        return []
+    if isinstance(value, Mapping) and isinstance(value.get("contents"), list):
+        value = value["contents"]
+    if isinstance(value, Mapping):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
+        bundle.errors.append(
+            Issue(
+                code="json",
+                message=_(
+                    "HSDS のサービス（オブジェクト、その配列、または contents を持つ一覧）ではありません。"
+                ),
+            )
+        )
+        return []
+    return value
+
+
+def _read_package(data: bytes, bundle: Bundle) -> list[dict[str, Any]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        bundle.errors.append(Issue(code="zip", message=_("ZIP ファイルとして読めません。")))
+        return []
+    names = {
+        PurePosixPath(name).name: name for name in archive.namelist() if not name.endswith("/")
+    }
+    if "datapackage.json" not in names:
+        bundle.errors.append(
+            Issue(code="datapackage", message=_("datapackage.json が ZIP の中にありません。"))
+        )
+        return []
+    paths = {spec.name: spec.path for spec in schemas.tables()}
+    try:
+        package = json.loads(decode(archive.read(names["datapackage.json"])).text)
+        for resource in package.get("resources", []):
+            if resource.get("name") in paths and resource.get("path"):
+                paths[resource["name"]] = str(resource["path"])
+    except (json.JSONDecodeError, AttributeError, TypeError):
+        bundle.errors.append(
+            Issue(code="datapackage", message=_("datapackage.json を JSON として読めません。"))
+        )
+        return []
+    tables: dict[str, list[dict[str, str]]] = {}
+    for table, path in paths.items():
+        name = PurePosixPath(path).name
+        if name not in names:
+            continue
+        try:
+            text = decode(archive.read(names[name])).text
+        except DomainError as error:
+            bundle.errors.append(Issue(code=error.code, message=error.message, sheet=name))
+            continue
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        tables[table] = [
+            {str(k).strip(): (v or "").strip() for k, v in row.items() if k is not None}
+            for row in reader
+        ]
+    if "service" not in tables:
+        bundle.errors.append(
+            Issue(code="datapackage", message=_("services.csv が ZIP の中にありません。"))
+        )
+        return []
+    return tabular.nest(tables)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+class _Service:
+    def __init__(self, bundle: Bundle, obj: Mapping[str, Any], path: str) -> None:
+        self.bundle = bundle
+        self.obj = obj
+        self.path = path
+
+    def error(self, field: str, message: str) -> None:
+        self.bundle.errors.append(
+            Issue(code="invalid", message=message, sheet=self.path, column=field)
+        )
+
+    def warn(self, field: str, message: str) -> None:
+        self.bundle.warnings.append(
+            Issue(code="hsds", message=message, sheet=self.path, column=field)
+        )
+
+    def read(self) -> None:
+        obj = self.obj
+        before = len(self.bundle.errors)
+        service_id = _text(obj.get("id"))
+        name = _text(obj.get("name"))
+        if not service_id:
+            self.error("id", _("id がありません。"))
+        if not name:
+            self.error("name", _("name（名称）がありません。"))
+        status = _text(obj.get("status")) or "active"
+        if status not in STATUSES:
+            self.error(
+                "status",
+                _("status「{value}」は {allowed} のいずれかにしてください。").format(
+                    value=status, allowed="、".join(STATUSES)
+                ),
+            )
+        if service_id in self.bundle.services:
+            self.error("id", _("id「{id}」のサービスが二つあります。").format(id=service_id))
+        org_key = self.organization(service_id, name)
+        location_keys = [
+            key
+            for index, sal in enumerate(obj.get("service_at_locations") or [])
+            if isinstance(sal, Mapping)
+            for key in [
+                self.location(
+                    sal.get("location"), f"service_at_locations[{index}].location", org_key
+                )
+            ]
+            if key
+        ]
+        profile, terms = self.attributes(obj.get("attributes"), "attributes")
+        record = ServiceRecord(
+            key=service_id,
+            name=name,
+            organization_key=org_key,
+            name_kana=profile.get("name_kana", ""),
+            alternate_name=_text(obj.get("alternate_name")),
+            description=_text(obj.get("description")),
+            url=_text(obj.get("url")),
+            email=_text(obj.get("email")),
+            status=status,
+            application_process=_text(obj.get("application_process")),
+            fees_description=_text(obj.get("fees_description")),
+            eligibility_description=_text(obj.get("eligibility_description")),
+            minimum_age=self.age(obj.get("minimum_age"), "minimum_age"),
+            maximum_age=self.age(obj.get("maximum_age"), "maximum_age"),
+            alert=_text(obj.get("alert")),
+            assured_date=self.date(obj.get("assured_date"), "assured_date"),
+            assurer_email=_text(obj.get("assurer_email")),
+            location_keys=location_keys,
+            phones=self.phones(obj.get("phones"), "phones"),
+            schedules=self.schedules(obj.get("schedules"), "schedules"),
+            terms=terms,
+            hsds_id=service_id,
+        )
+        if len(self.bundle.errors) == before:
+            self.bundle.services[service_id] = record
+
+    def organization(self, service_id: str, service_name: str) -> str:
+        org = self.obj.get("organization")
+        if isinstance(org, Mapping) and _text(org.get("id")):
+            key = _text(org["id"])
+            if key not in self.bundle.organizations:
+                profile, _terms = self.attributes(org.get("attributes"), "organization.attributes")
+                name = _text(org.get("name"))
+                if not name:
+                    self.error("organization.name", _("団体の name（名称）がありません。"))
+                self.bundle.organizations[key] = OrganizationRecord(
+                    key=key,
+                    name=name,
+                    name_kana=profile.get("name_kana", ""),
+                    alternate_name=_text(org.get("alternate_name")),
+                    description=_text(org.get("description")),
+                    email=_text(org.get("email")),
+                    website=_text(org.get("website")),
+                    tax_id=_text(org.get("tax_id"))[:13],
+                    legal_status=_text(org.get("legal_status")),
+                    phones=self.phones(org.get("phones"), "organization.phones"),
+                    hsds_id=key,
+                )
+            return key
+        key = _text(self.obj.get("organization_id")) or f"service:{service_id}"
+        if key not in self.bundle.organizations:
+            self.warn(
+                "organization",
+                _("団体（organization）の記載がないため、サービス名で団体を作ります。"),
+            )
+            self.bundle.organizations[key] = OrganizationRecord(
+                key=key, name=service_name, hsds_id=key
+            )
+        return key
+
+    def location(self, obj: Any, path: str, org_key: str) -> str | None:
+        if not isinstance(obj, Mapping) or not _text(obj.get("id")):
+            return None
+        key = _text(obj["id"])
+        if key in self.bundle.locations:
+            return key
+        location_type = _text(obj.get("location_type")) or "physical"
+        if location_type not in LOCATION_TYPES:
+            self.error(
+                f"{path}.location_type",
+                _(
+                    "location_type「{value}」は physical、postal、virtual のいずれかにしてください。"
+                ).format(value=location_type),
+            )
+        profile, _terms = self.attributes(obj.get("attributes"), f"{path}.attributes")
+        addresses = [a for a in obj.get("addresses") or [] if isinstance(a, Mapping)]
+        address = None
+        if addresses:
+            first = addresses[0]
+            address = AddressRecord(
+                address_1=_text(first.get("address_1")),
+                address_2=_text(first.get("address_2")),
+                city=_text(first.get("city")),
+                state_province=_text(first.get("state_province")),
+                postal_code=_text(first.get("postal_code")),
+                region=_text(first.get("region")),
+                attention=_text(first.get("attention")),
+                country=(_text(first.get("country")) or "JP")[:2],
+                address_type=_text(first.get("address_type"))
+                if _text(first.get("address_type")) in LOCATION_TYPES
+                else "physical",
+                hsds_id=_text(first.get("id")),
+            )
+        organization_key = _text(obj.get("organization_id"))
+        self.bundle.locations[key] = LocationRecord(
+            key=key,
+            name=_text(obj.get("name")),
+            name_kana=profile.get("name_kana", ""),
+            alternate_name=_text(obj.get("alternate_name")),
+            description=_text(obj.get("description")),
+            transportation=_text(obj.get("transportation")),
+            url=_text(obj.get("url")),
+            latitude=self.coordinate(obj.get("latitude"), f"{path}.latitude", 90),
+            longitude=self.coordinate(obj.get("longitude"), f"{path}.longitude", 180),
+            external_identifier=_text(obj.get("external_identifier")),
+            external_identifier_type=_text(obj.get("external_identifier_type")),
+            location_type=location_type,
+            organization_key=organization_key
+            if organization_key in self.bundle.organizations
+            else org_key,
+            address=address,
+            phones=self.phones(obj.get("phones"), f"{path}.phones"),
+            schedules=self.schedules(obj.get("schedules"), f"{path}.schedules"),
+            district_name=profile.get("district"),
+            town_name=profile.get("town"),
+            hsds_id=key,
+        )
+        return key
+
+    def attributes(self, values: Any, path: str) -> tuple[dict[str, str], list[TermRef]]:
+        profile: dict[str, str] = {}
+        terms: list[TermRef] = []
+        for attribute in values or []:
+            if not isinstance(attribute, Mapping):
+                continue
+            term = _mapping(attribute.get("taxonomy_term"))
+            detail = _mapping(term.get("taxonomy_detail"))
+            taxonomy = _text(term.get("taxonomy")) or _text(detail.get("name"))
+            code = _text(term.get("code"))
+            if (
+                taxonomy == PROFILE_TAXONOMY
+                or _text(attribute.get("link_type")) == PROFILE_TAXONOMY
+            ):
+                profile[code] = _text(attribute.get("value"))
+                continue
+            name = _text(term.get("name"))
+            if not (code or name):
+                self.warn(path, _("分類の語（taxonomy_term）の記載がない属性を読み飛ばしました。"))
+                continue
+            terms.append(
+                TermRef(
+                    code=code,
+                    name=name,
+                    taxonomy=taxonomy or DEFAULT_TAXONOMY,
+                    description=_text(term.get("description")),
+                )
+            )
+        return profile, terms
+
+    def phones(self, values: Any, path: str) -> list[PhoneRecord]:
+        phones = []
+        for index, phone in enumerate(values or []):
+            if not isinstance(phone, Mapping):
+                continue
+            number = _text(phone.get("number"))
+            if not number:
+                self.error(f"{path}[{index}].number", _("電話番号（number）がありません。"))
+                continue
+            extension = phone.get("extension")
+            try:
+                extension_value = (
+                    int(Decimal(str(extension))) if extension not in {None, ""} else None
+                )
+            except (InvalidOperation, ValueError):
+                extension_value = None
+                self.warn(
+                    f"{path}[{index}].extension",
+                    _("内線番号「{value}」は数値ではないため読み飛ばしました。").format(
+                        value=extension
+                    ),
+                )
+            phones.append(
+                PhoneRecord(
+                    number=number[:30],
+                    extension=extension_value,
+                    type=_text(phone.get("type"))[:20],
+                    description=_text(phone.get("description"))[:300],
+                    hsds_id=_text(phone.get("id")),
+                )
+            )
+        return phones
+
+    def schedules(self, values: Any, path: str) -> list[ScheduleRecord]:
+        schedules = []
+        for index, item in enumerate(values or []):
+            if not isinstance(item, Mapping):
+                continue
+            where = f"{path}[{index}]"
+            freq = _text(item.get("freq")).upper()
+            if freq and freq not in FREQUENCIES:
+                self.error(
+                    f"{where}.freq",
+                    _("freq「{value}」は WEEKLY か MONTHLY にしてください。").format(value=freq),
+                )
+            profile, _terms = self.attributes(item.get("attributes"), f"{where}.attributes")
+            interval = item.get("interval")
+            schedules.append(
+                ScheduleRecord(
+                    freq=freq if freq in FREQUENCIES else "",
+                    byday=_text(item.get("byday")).upper(),
+                    bymonthday=_text(item.get("bymonthday")),
+                    interval=self.age(interval, f"{where}.interval"),
+                    opens_at=self.time(item.get("opens_at"), f"{where}.opens_at"),
+                    closes_at=self.time(item.get("closes_at"), f"{where}.closes_at"),
+                    valid_from=self.date(item.get("valid_from"), f"{where}.valid_from"),
+                    valid_to=self.date(item.get("valid_to"), f"{where}.valid_to"),
+                    dtstart=self.date(item.get("dtstart"), f"{where}.dtstart"),
+                    until=self.date(item.get("until"), f"{where}.until"),
+                    description=_text(item.get("description")),
+                    notes=_text(item.get("notes")),
+                    attending_type=_text(item.get("attending_type"))[:50],
+                    closed_on_holidays=profile.get("closed_on_holidays") == "true",
+                    closed_year_end=profile.get("closed_year_end") == "true",
+                    hsds_id=_text(item.get("id")),
+                )
+            )
+        return schedules
+
+    def age(self, value: Any, field: str) -> int | None:
+        if value in {None, ""}:
+            return None
+        try:
+            number = int(Decimal(str(value)))
+        except (InvalidOperation, ValueError):
+            self.error(field, _("「{value}」は数値として読めません。").format(value=value))
+            return None
+        if not 0 <= number <= 32767:
+            self.error(field, _("「{value}」は範囲外です。").format(value=value))
+            return None
+        return number
+
+    def date(self, value: Any, field: str) -> dt.date | None:
+        text = _text(value)
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text[:10])
+        except ValueError:
+            self.error(
+                field, _("「{value}」は日付（YYYY-MM-DD）として読めません。").format(value=text)
+            )
+            return None
+
+    def time(self, value: Any, field: str) -> dt.time | None:
+        text = _text(value)
+        if not text:
+            return None
+        match = _TIME.match(text)
+        if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            self.error(field, _("「{value}」は時刻（HH:MM）として読めません。").format(value=text))
+            return None
+        return dt.time(int(match.group(1)), int(match.group(2)))
+
+    def coordinate(self, value: Any, field: str, limit: int) -> Decimal | None:
+        if value in {None, ""}:
+            return None
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            self.error(field, _("「{value}」は数値として読めません。").format(value=value))
+            return None
+        if not number.is_finite() or abs(number) > limit:
+            self.error(field, _("「{value}」は範囲外です。").format(value=value))
+            return None
+        return number.quantize(STEP, rounding=ROUND_HALF_UP)

@@ -1,0 +1,249 @@
+"""The plain records every parser produces and the importer writes (no Django here).
+
+One file becomes a :class:`Bundle`: organisations, locations and services keyed by the
+source's own identifier (``key``), so a re-import finds the rows it made before
+(``source_kind`` + ``source_id`` in the models).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A warning or an error, with where it was found (row = line in the file)."""
+
+    code: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    sheet: str | None = None  # a table (CSV file in a datapackage) or a JSON path
+
+    def describe(self) -> str:
+        from sasaeai.core.errors import ErrorLocation
+
+        where = ErrorLocation(sheet=self.sheet, row=self.row, column=self.column).describe()
+        return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass
+class PhoneRecord:
+    number: str
+    extension: int | None = None
+    type: str = "voice"
+    description: str = ""
+    hsds_id: str = ""
+
+    def canonical(self) -> tuple[Any, ...]:
+        return (self.number, self.extension, self.type, self.description)
+
+
+@dataclass
+class ScheduleRecord:
+    freq: str = ""
+    byday: str = ""
+    bymonthday: str = ""
+    interval: int | None = None
+    opens_at: dt.time | None = None
+    closes_at: dt.time | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    dtstart: dt.date | None = None
+    until: dt.date | None = None
+    description: str = ""
+    notes: str = ""
+    attending_type: str = ""
+    closed_on_holidays: bool = False
+    closed_year_end: bool = False
+    hsds_id: str = ""
+
+    def canonical(self) -> tuple[Any, ...]:
+        return (
+            self.freq,
+            self.byday,
+            self.bymonthday,
+            self.interval,
+            self.opens_at,
+            self.closes_at,
+            self.valid_from,
+            self.valid_to,
+            self.dtstart,
+            self.until,
+            self.description,
+            self.notes,
+            self.attending_type,
+            self.closed_on_holidays,
+            self.closed_year_end,
+        )
+
+
+@dataclass
+class AddressRecord:
+    address_1: str
+    city: str
+    state_province: str
+    address_2: str = ""
+    postal_code: str = ""
+    region: str = ""
+    attention: str = ""
+    country: str = "JP"
+    address_type: str = "physical"
+    hsds_id: str = ""
+
+    def canonical(self) -> tuple[Any, ...]:
+        return (
+            self.address_1,
+            self.address_2,
+            self.city,
+            self.state_province,
+            self.postal_code,
+            self.region,
+            self.attention,
+            self.country,
+            self.address_type,
+        )
+
+
+@dataclass(frozen=True)
+class TermRef:
+    """A taxonomy term to link: found by code (or name) within the named taxonomy."""
+
+    code: str
+    name: str = ""
+    taxonomy: str = ""  # the taxonomy's name; empty = search the profile's taxonomies
+    description: str = ""
+    value: str = ""
+
+
+@dataclass
+class OrganizationRecord:
+    key: str
+    name: str
+    name_kana: str = ""
+    alternate_name: str = ""
+    description: str = ""
+    email: str = ""
+    website: str = ""
+    tax_id: str = ""
+    legal_status: str = ""
+    phones: list[PhoneRecord] = field(default_factory=list)
+    hsds_id: str = ""
+    row: int | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "name_kana": self.name_kana,
+            "alternate_name": self.alternate_name,
+            "description": self.description,
+            "email": self.email,
+            "website": self.website,
+            "tax_id": self.tax_id,
+            "legal_status": self.legal_status,
+        }
+
+
+@dataclass
+class LocationRecord:
+    key: str
+    name: str = ""
+    name_kana: str = ""
+    alternate_name: str = ""
+    description: str = ""
+    transportation: str = ""
+    url: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    external_identifier: str = ""
+    external_identifier_type: str = ""
+    location_type: str = "physical"
+    organization_key: str | None = None
+    address: AddressRecord | None = None
+    phones: list[PhoneRecord] = field(default_factory=list)
+    schedules: list[ScheduleRecord] = field(default_factory=list)
+    district_name: str | None = None  # profile data carried by an HSDS file; None = match
+    town_name: str | None = None
+    town_code: str = ""  # 町字ID of the Address Base Registry, when the file gives it
+    address_text: str = ""  # the whole address as written, to match a 町丁目
+    hsds_id: str = ""
+    row: int | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "name_kana": self.name_kana,
+            "alternate_name": self.alternate_name,
+            "description": self.description,
+            "transportation": self.transportation,
+            "url": self.url,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "external_identifier": self.external_identifier,
+            "external_identifier_type": self.external_identifier_type,
+            "location_type": self.location_type,
+        }
+
+
+@dataclass
+class ServiceRecord:
+    key: str
+    name: str
+    organization_key: str
+    name_kana: str = ""
+    alternate_name: str = ""
+    description: str = ""
+    url: str = ""
+    email: str = ""
+    status: str = "active"
+    application_process: str = ""
+    fees_description: str = ""
+    eligibility_description: str = ""
+    minimum_age: int | None = None
+    maximum_age: int | None = None
+    alert: str = ""
+    assured_date: dt.date | None = None
+    assurer_email: str = ""
+    location_keys: list[str] = field(default_factory=list)
+    phones: list[PhoneRecord] = field(default_factory=list)
+    schedules: list[ScheduleRecord] = field(default_factory=list)
+    terms: list[TermRef] = field(default_factory=list)
+    hsds_id: str = ""
+    row: int | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "name_kana": self.name_kana,
+            "alternate_name": self.alternate_name,
+            "description": self.description,
+            "url": self.url,
+            "email": self.email,
+            "status": self.status,
+            "application_process": self.application_process,
+            "fees_description": self.fees_description,
+            "eligibility_description": self.eligibility_description,
+            "minimum_age": self.minimum_age,
+            "maximum_age": self.maximum_age,
+            "alert": self.alert,
+            "assured_date": self.assured_date,
+            "assurer_email": self.assurer_email,
+        }
+
+
+@dataclass
+class Bundle:
+    """Everything one file says, ready to compare with the database."""
+
+    kind: str  # a SourceKind value
+    organizations: dict[str, OrganizationRecord] = field(default_factory=dict)
+    locations: dict[str, LocationRecord] = field(default_factory=dict)
+    services: dict[str, ServiceRecord] = field(default_factory=dict)
+    warnings: list[Issue] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. the encoding and the detected kind
+    rows_read: int = 0
+    rows_skipped: int = 0

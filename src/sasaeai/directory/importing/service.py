@@ -1,0 +1,788 @@
+"""Import a directory file: preview (nothing written) and apply (one transaction, audited).
+
+    directory_import_preview(municipality=..., data=..., filename=..., kind="auto")
+    directory_import_apply(actor=..., municipality=..., data=..., filename=..., kind="auto")
+
+Both return an :class:`ImportResult`: the notes (encoding, detected kind), every error and
+warning with row and column, and per entity (サービス・団体・場所) what would be or was added,
+updated or left unchanged. The preview runs exactly the same code as the apply inside a
+transaction that is rolled back, so what it reports is what the apply does.
+
+Identity: rows are found again by ``source_kind`` (the dataset: kaigo, kosodate, iryo, aed,
+hsds) and ``source_id`` (the file's own identifier), so a re-import updates instead of
+duplicating. Rows the file no longer lists are left as they are (a partial file never
+deletes). Any error refuses the whole file: nothing is written. Callers check permissions
+(the CLI acts as the operator, ``cli:<user>``; the staff screen asks
+``directory.permissions``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from sasaeai.accounts.models import Municipality
+from sasaeai.audit import services as audit
+from sasaeai.audit.models import Action
+from sasaeai.core.errors import DomainError
+from sasaeai.directory.importing import hsds as hsds_parser
+from sasaeai.directory.importing import opendata
+from sasaeai.directory.importing.records import (
+    Bundle,
+    Issue,
+    LocationRecord,
+    PhoneRecord,
+    ScheduleRecord,
+    TermRef,
+)
+from sasaeai.directory.importing.towns import TownMatcher
+from sasaeai.directory.models import (
+    Address,
+    Attribute,
+    LinkEntity,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+
+KINDS: Final = ("auto", "hsds", *opendata.KINDS)
+ADD: Final = "add"
+UPDATE: Final = "update"
+UNCHANGED: Final = "unchanged"
+ACTION_LABELS = {
+    ADD: gettext_noop("追加"),
+    UPDATE: gettext_noop("変更"),
+    UNCHANGED: gettext_noop("変更なし"),
+}
+ENTITIES: Final = ("service", "organization", "location")
+ENTITY_LABELS = {
+    "service": gettext_noop("サービス"),
+    "organization": gettext_noop("団体"),
+    "location": gettext_noop("場所"),
+}
+WARNING_LABELS = {
+    "leading_zero": gettext_noop("先頭の 0 を補ったコード"),
+    "other_municipality": gettext_noop("ほかの自治体の行"),
+    "swapped_coordinates": gettext_noop("緯度と経度の入れ替え"),
+    "coordinates": gettext_noop("位置を登録しない行"),
+    "schedule_text": gettext_noop("文のまま登録する日時"),
+    "missing_id": gettext_noop("識別子のない行"),
+    "missing_column": gettext_noop("ない列"),
+    "invalid": gettext_noop("読み飛ばした値"),
+    "unknown_town": gettext_noop("登録されていない町丁目"),
+    "hsds": gettext_noop("HSDS の記載の不足"),
+}
+
+
+def warning_label(code: str) -> str:
+    label = WARNING_LABELS.get(code)
+    return _(label) if label else code
+
+
+@dataclass(frozen=True)
+class Change:
+    entity: str  # service, organization, location
+    action: str  # add, update, unchanged
+    key: str  # the file's identifier
+    name: str
+    row: int | None
+    fields: tuple[str, ...] = ()  # what differs, for updates
+
+    @property
+    def action_label(self) -> str:
+        return _(ACTION_LABELS[self.action])
+
+
+@dataclass
+class ImportResult:
+    filename: str
+    sha256: str
+    kind: str = "auto"
+    notes: list[str] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    rows_read: int = 0
+    rows_skipped: int = 0
+    applied: bool = False
+    service_ids: list[uuid.UUID] = field(default_factory=list)  # touched (added or updated)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def has_changes(self) -> bool:
+        return any(change.action != UNCHANGED for change in self.changes)
+
+    def counts(self, entity: str = "service") -> dict[str, int]:
+        counter = Counter(change.action for change in self.changes if change.entity == entity)
+        return {action: counter.get(action, 0) for action in (ADD, UPDATE, UNCHANGED)}
+
+    def changes_of(self, entity: str, action: str | None = None) -> list[Change]:
+        return [
+            change
+            for change in self.changes
+            if change.entity == entity and (action is None or change.action == action)
+        ]
+
+    def warning_counts(self) -> dict[str, int]:
+        return dict(Counter(issue.code for issue in self.warnings))
+
+    def summary(self) -> str:
+        if self.errors:
+            return _("取り込めませんでした（誤り {count} 件）。何も変更していません。").format(
+                count=len(self.errors)
+            )
+        if not self.has_changes:
+            return _("変更はありません。")
+        counts = self.counts("service")
+        template = (
+            _("取り込みました: サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件")
+            if self.applied
+            else _(
+                "確認のみ（保存していません）: サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件"
+            )
+        )
+        return template.format(**counts)
+
+
+class _Rollback(Exception):
+    """Raised inside the preview's transaction to undo everything it wrote."""
+
+
+def directory_import_preview(
+    *, municipality: Municipality, data: bytes, filename: str, kind: str = "auto"
+) -> ImportResult:
+    """What importing ``data`` would change; nothing is written."""
+    return _run(
+        actor=None, municipality=municipality, data=data, filename=filename, kind=kind, apply=False
+    )
+
+
+def directory_import_apply(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    data: bytes,
+    filename: str,
+    kind: str = "auto",
+    request: HttpRequest | None = None,
+) -> ImportResult:
+    """Import ``data`` (all or nothing), audit it and re-index the touched services."""
+    return _run(
+        actor=actor,
+        municipality=municipality,
+        data=data,
+        filename=filename,
+        kind=kind,
+        apply=True,
+        request=request,
+    )
+
+
+def detect_format(data: bytes, filename: str) -> str:
+    """ "hsds" for JSON or a ZIP (a datapackage); "auto" (an open-data CSV) otherwise."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if data.startswith(b"PK\x03\x04") or head in {b"{", b"["}:
+        return "hsds"
+    if filename.lower().endswith((".json", ".zip")):
+        return "hsds"
+    return "auto"
+
+
+def parse(*, municipality: Municipality, data: bytes, filename: str, kind: str) -> Bundle:
+    """The file's records (no database access except none); errors are in ``bundle.errors``."""
+    if kind not in KINDS:
+        raise DomainError(
+            code="unknown_kind",
+            message=_("種類「{kind}」はありません。{kinds} のいずれかを指定してください。").format(
+                kind=kind, kinds="、".join(KINDS)
+            ),
+        )
+    if kind == "auto" and detect_format(data, filename) == "hsds":
+        kind = "hsds"
+    if kind == "hsds":
+        return hsds_parser.parse_hsds(data)
+    place = opendata.Place(
+        code=municipality.code, name=municipality.name, prefecture=municipality.prefecture
+    )
+    return opendata.parse_opendata(data, kind=kind, place=place)
+
+
+def _run(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    data: bytes,
+    filename: str,
+    kind: str,
+    apply: bool,
+    request: HttpRequest | None = None,
+) -> ImportResult:
+    result = ImportResult(filename=filename, sha256=hashlib.sha256(data).hexdigest(), kind=kind)
+    try:
+        bundle = parse(municipality=municipality, data=data, filename=filename, kind=kind)
+    except DomainError as error:
+        result.errors.append(Issue(code=error.code, message=error.message))
+        return result
+    result.kind = bundle.kind
+    result.notes = list(bundle.notes)
+    result.errors = list(bundle.errors)
+    result.warnings = list(bundle.warnings)
+    result.rows_read, result.rows_skipped = bundle.rows_read, bundle.rows_skipped
+    if result.errors:
+        return result
+    try:
+        with transaction.atomic():
+            _Writer(municipality, bundle, result).write()
+            if result.errors:
+                raise _Rollback
+            if apply and result.has_changes:
+                _index(municipality, result.service_ids)
+                audit.record(
+                    actor=actor,
+                    action=Action.IMPORT,
+                    municipality=municipality,
+                    object_type="directory.import",
+                    object_id=result.sha256[:16],
+                    object_repr=filename[:200],
+                    changes={
+                        f"{entity}_{action}": [None, count]
+                        for entity in ENTITIES
+                        for action, count in result.counts(entity).items()
+                    },
+                    detail=_(
+                        "地域資源情報を取り込みました（{kind}、ファイル: {file}、SHA-256: {sha}）: "
+                        "サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件、警告 {warnings} 件"
+                    ).format(
+                        kind=bundle.kind,
+                        file=filename or "-",
+                        sha=result.sha256[:16],
+                        warnings=len(result.warnings),
+                        **result.counts("service"),
+                    ),
+                    request=request,
+                )
+            if not apply:
+                raise _Rollback
+            result.applied = True
+    except _Rollback:
+        result.applied = False
+    return result
+
+
+def _index(municipality: Municipality, service_ids: list[uuid.UUID]) -> None:
+    from sasaeai.directory.search import index_services
+
+    index_services(municipality, service_ids)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+_CREATION_ORDER: tuple[type[Any], ...] = (
+    Organization,
+    Location,
+    Address,
+    Service,
+    Phone,
+    Schedule,
+    ServiceAtLocation,
+    Attribute,
+)
+
+
+def _phones_of(rows: Iterable[Phone]) -> list[tuple[Any, ...]]:
+    return sorted(
+        (
+            PhoneRecord(
+                number=p.number, extension=p.extension, type=p.type, description=p.description
+            ).canonical()
+            for p in rows
+        ),
+        key=repr,
+    )
+
+
+def _schedules_of(rows: Iterable[Schedule]) -> list[tuple[Any, ...]]:
+    return sorted(
+        (
+            ScheduleRecord(
+                freq=s.freq,
+                byday=s.byday,
+                bymonthday=s.bymonthday,
+                interval=s.interval,
+                opens_at=s.opens_at,
+                closes_at=s.closes_at,
+                valid_from=s.valid_from,
+                valid_to=s.valid_to,
+                dtstart=s.dtstart,
+                until=s.until,
+                description=s.description,
+                notes=s.notes,
+                attending_type=s.attending_type,
+                closed_on_holidays=s.closed_on_holidays,
+                closed_year_end=s.closed_year_end,
+            ).canonical()
+            for s in rows
+        ),
+        key=repr,
+    )
+
+
+def _differs(obj: Any, values: dict[str, Any]) -> list[str]:
+    return [name for name, value in values.items() if getattr(obj, name) != value]
+
+
+class _Writer:
+    def __init__(self, municipality: Municipality, bundle: Bundle, result: ImportResult) -> None:
+        self.municipality = municipality
+        self.bundle = bundle
+        self.result = result
+        self.kind = bundle.kind
+        self.towns = TownMatcher(municipality)
+        self.pending: dict[type[Any], list[Any]] = {model: [] for model in _CREATION_ORDER}
+        self.claimed: set[uuid.UUID] = set()
+
+    def write(self) -> None:
+        organizations = self._organizations()
+        locations = self._locations(organizations)
+        self._services(organizations, locations)
+        for model in _CREATION_ORDER:  # new rows in bulk, parents before children
+            model.objects.bulk_create(self.pending[model], batch_size=500)
+
+    def _add(self, obj: Any) -> None:
+        self.pending[type(obj)].append(obj)
+
+    def _usable_uuid(self, value: str, model: type[Any]) -> uuid.UUID:
+        """The file's id when it is a UUID no row uses yet, else a new one."""
+        try:
+            candidate = uuid.UUID(str(value))
+        except (ValueError, AttributeError, TypeError):
+            return uuid.uuid4()
+        if candidate in self.claimed or model.objects.filter(pk=candidate).exists():
+            return uuid.uuid4()
+        self.claimed.add(candidate)
+        return candidate
+
+    # organisations
+    def _organizations(self) -> dict[str, Organization]:
+        records = self.bundle.organizations
+        existing = {
+            org.source_id: org
+            for org in Organization.objects.filter(
+                municipality=self.municipality, source_kind=self.kind, source_id__in=list(records)
+            ).prefetch_related("phones")
+        }
+        result: dict[str, Organization] = {}
+        for key, record in records.items():
+            org = existing.get(key)
+            values = record.fields()
+            if not self._fits(Organization, values, record.row, record.name):
+                continue
+            if org is None:
+                org = Organization(
+                    id=self._usable_uuid(record.hsds_id, Organization),
+                    municipality=self.municipality,
+                    source_kind=self.kind,
+                    source_id=key,
+                    **values,
+                )
+                self._add(org)
+                self._set_phones(record.phones, organization=org)
+                self._change("organization", ADD, key, record.name, record.row)
+            else:
+                changed = _differs(org, values)
+                if _phones_of(org.phones.all()) != sorted(
+                    (p.canonical() for p in record.phones), key=repr
+                ):
+                    changed.append("phones")
+                    org.phones.all().delete()
+                    self._set_phones(record.phones, organization=org)
+                if changed:
+                    for name, value in values.items():
+                        setattr(org, name, value)
+                    org.is_demo = False
+                    org.save()
+                self._change(
+                    "organization",
+                    UPDATE if changed else UNCHANGED,
+                    key,
+                    record.name,
+                    record.row,
+                    changed,
+                )
+            result[key] = org
+        return result
+
+    # locations
+    def _locations(self, organizations: dict[str, Organization]) -> dict[str, Location]:
+        records = self.bundle.locations
+        existing = {
+            location.source_id: location
+            for location in Location.objects.filter(
+                municipality=self.municipality, source_kind=self.kind, source_id__in=list(records)
+            ).prefetch_related("addresses", "phones", "schedules")
+        }
+        result: dict[str, Location] = {}
+        for key, record in records.items():
+            location = existing.get(key)
+            values = record.fields()
+            if not self._fits(Location, values, record.row, record.name):
+                continue
+            org = organizations.get(record.organization_key) if record.organization_key else None
+            values["organization_id"] = org.pk if org else None
+            town, district = self._place(record)
+            values["town_id"] = town.pk if town else None
+            values["district_id"] = (
+                district.pk if district else (town.district_id if town else None)
+            )
+            wanted_address = [record.address.canonical()] if record.address else []
+            wanted_phones = sorted((p.canonical() for p in record.phones), key=repr)
+            if location is None:
+                location = Location(
+                    id=self._usable_uuid(record.hsds_id, Location),
+                    municipality=self.municipality,
+                    source_kind=self.kind,
+                    source_id=key,
+                    **values,
+                )
+                self._add(location)
+                self._set_address(record, location)
+                self._set_phones(record.phones, location=location)
+                self._set_schedules(record.schedules, location=location)
+                self._change("location", ADD, key, record.name, record.row)
+            else:
+                changed = _differs(location, values)
+                current_address = [_address_canonical(a) for a in location.addresses.all()]
+                if current_address != wanted_address:
+                    changed.append("address")
+                    location.addresses.all().delete()
+                    self._set_address(record, location)
+                if _phones_of(location.phones.all()) != wanted_phones:
+                    changed.append("phones")
+                    location.phones.all().delete()
+                    self._set_phones(record.phones, location=location)
+                wanted_schedules = sorted((item.canonical() for item in record.schedules), key=repr)
+                if _schedules_of(location.schedules.all()) != wanted_schedules:
+                    changed.append("schedules")
+                    location.schedules.all().delete()
+                    self._set_schedules(record.schedules, location=location)
+                if changed:
+                    for name, value in values.items():
+                        setattr(location, name, value)
+                    location.is_demo = False
+                    location.save()
+                self._change(
+                    "location",
+                    UPDATE if changed else UNCHANGED,
+                    key,
+                    record.name,
+                    record.row,
+                    changed,
+                )
+            result[key] = location
+        return result
+
+    def _place(self, record: LocationRecord) -> tuple[Any, Any]:
+        """(town, district) of a location: named by the file, else matched on the address."""
+        town = None
+        if record.town_name:
+            town = self.towns.named(record.town_name)
+            if town is None:
+                self.result.warnings.append(
+                    Issue(
+                        code="unknown_town",
+                        message=_(
+                            "町丁目「{name}」はこの自治体に登録されていません。住所から探します。"
+                        ).format(name=record.town_name),
+                        row=record.row,
+                    )
+                )
+        if town is None and record.address is not None:
+            town = self.towns.match(record.address.address_1, record.town_code)
+        district = town.district if town else None
+        if district is None and record.district_name:
+            from sasaeai.accounts.models import District
+
+            district = District.objects.filter(
+                municipality=self.municipality, name=record.district_name
+            ).first()
+        return town, district
+
+    def _set_address(self, record: LocationRecord, location: Location) -> None:
+        if record.address is None:
+            return
+        a = record.address
+        self._add(
+            Address(
+                id=self._usable_uuid(a.hsds_id, Address),
+                municipality=self.municipality,
+                location=location,
+                address_1=a.address_1,
+                address_2=a.address_2,
+                city=a.city,
+                state_province=a.state_province,
+                postal_code=a.postal_code,
+                region=a.region,
+                attention=a.attention,
+                country=a.country,
+                address_type=a.address_type,
+            )
+        )
+
+    def _set_phones(self, phones: list[PhoneRecord], **owner: Any) -> None:
+        for phone in [
+            Phone(
+                id=self._usable_uuid(p.hsds_id, Phone),
+                municipality=self.municipality,
+                number=p.number,
+                extension=p.extension,
+                type=p.type,
+                description=p.description,
+                **owner,
+            )
+            for p in phones
+        ]:
+            self._add(phone)
+
+    # services
+    def _services(
+        self, organizations: dict[str, Organization], locations: dict[str, Location]
+    ) -> None:
+        records = self.bundle.services
+        existing = {
+            service.source_id: service
+            for service in Service.objects.filter(
+                municipality=self.municipality, source_kind=self.kind, source_id__in=list(records)
+            ).prefetch_related("phones", "schedules", "at_locations")
+        }
+        terms = self._terms([term for record in records.values() for term in record.terms])
+        attributes: dict[uuid.UUID, set[uuid.UUID]] = {}
+        for attribute in Attribute.objects.filter(
+            link_entity=LinkEntity.SERVICE, link_id__in=[s.pk for s in existing.values()]
+        ):
+            attributes.setdefault(attribute.link_id, set()).add(attribute.taxonomy_term_id)
+        for key, record in records.items():
+            service = existing.get(key)
+            values = record.fields()
+            if not self._fits(Service, values, record.row, record.name):
+                continue
+            org = organizations.get(record.organization_key)
+            if org is None:
+                self.result.errors.append(
+                    Issue(
+                        code="missing_organization",
+                        message=_(
+                            "サービス「{name}」の団体（{id}）がファイルにありません。"
+                        ).format(name=record.name, id=record.organization_key),
+                        row=record.row,
+                    )
+                )
+                continue
+            values["organization_id"] = org.pk
+            wanted_terms = {terms[ref].pk for ref in record.terms if ref in terms}
+            wanted_locations = {locations[k].pk for k in record.location_keys if k in locations}
+            wanted_phones = sorted((p.canonical() for p in record.phones), key=repr)
+            wanted_schedules = sorted((s.canonical() for s in record.schedules), key=repr)
+            if service is None:
+                service = Service(
+                    id=self._usable_uuid(record.hsds_id, Service),
+                    municipality=self.municipality,
+                    source_kind=self.kind,
+                    source_id=key,
+                    **values,
+                )
+                self._add(service)
+                self._set_phones(record.phones, service=service)
+                self._set_schedules(record.schedules, service=service)
+                self._set_locations(service, wanted_locations)
+                self._set_terms(service, wanted_terms, set())
+                self._change("service", ADD, key, record.name, record.row)
+                self.result.service_ids.append(service.pk)
+                continue
+            changed = _differs(service, values)
+            if _phones_of(service.phones.all()) != wanted_phones:
+                changed.append("phones")
+                service.phones.all().delete()
+                self._set_phones(record.phones, service=service)
+            if _schedules_of(service.schedules.all()) != wanted_schedules:
+                changed.append("schedules")
+                service.schedules.all().delete()
+                self._set_schedules(record.schedules, service=service)
+            current_locations = {sal.location_id for sal in service.at_locations.all()}
+            if current_locations != wanted_locations:
+                changed.append("locations")
+                ServiceAtLocation.objects.filter(service=service).exclude(
+                    location_id__in=wanted_locations
+                ).delete()
+                self._set_locations(service, wanted_locations - current_locations)
+            current_terms = attributes.get(service.pk, set())
+            if current_terms != wanted_terms:
+                changed.append("terms")
+                self._set_terms(service, wanted_terms, current_terms)
+            if changed:
+                for name, value in values.items():
+                    setattr(service, name, value)
+                service.is_demo = False
+                service.save()
+                self.result.service_ids.append(service.pk)
+            self._change(
+                "service", UPDATE if changed else UNCHANGED, key, record.name, record.row, changed
+            )
+
+    def _set_schedules(self, schedules: list[ScheduleRecord], **owner: Any) -> None:
+        for schedule in [
+            Schedule(
+                id=self._usable_uuid(s.hsds_id, Schedule),
+                municipality=self.municipality,
+                **owner,
+                freq=s.freq,
+                byday=s.byday,
+                bymonthday=s.bymonthday,
+                interval=s.interval,
+                opens_at=s.opens_at,
+                closes_at=s.closes_at,
+                valid_from=s.valid_from,
+                valid_to=s.valid_to,
+                dtstart=s.dtstart,
+                until=s.until,
+                description=s.description,
+                notes=s.notes,
+                attending_type=s.attending_type,
+                closed_on_holidays=s.closed_on_holidays,
+                closed_year_end=s.closed_year_end,
+            )
+            for s in schedules
+        ]:
+            self._add(schedule)
+
+    def _set_locations(self, service: Service, location_ids: set[uuid.UUID]) -> None:
+        for pk in sorted(location_ids, key=str):
+            self._add(
+                ServiceAtLocation(municipality=self.municipality, service=service, location_id=pk)
+            )
+
+    def _set_terms(self, service: Service, wanted: set[uuid.UUID], current: set[uuid.UUID]) -> None:
+        stale = current - wanted
+        if stale:
+            Attribute.objects.filter(
+                link_entity=LinkEntity.SERVICE, link_id=service.pk, taxonomy_term_id__in=stale
+            ).delete()
+        for term_id in sorted(wanted - current, key=str):
+            self._add(
+                Attribute(
+                    municipality=self.municipality,
+                    taxonomy_term_id=term_id,
+                    link_id=service.pk,
+                    link_entity=LinkEntity.SERVICE,
+                )
+            )
+
+    def _terms(self, refs: list[TermRef]) -> dict[TermRef, TaxonomyTerm]:
+        """Each reference's term: the profile's by code, else found or made by taxonomy name."""
+        from sasaeai.directory.taxonomies import ensure_taxonomies
+
+        profile = ensure_taxonomies(self.municipality)
+        found: dict[TermRef, TaxonomyTerm] = {}
+        for ref in dict.fromkeys(refs):
+            profile_term = profile.get(ref.code)
+            profile_taxonomy = profile_term.taxonomy if profile_term else None
+            if profile_term is not None and (
+                not ref.taxonomy or (profile_taxonomy and ref.taxonomy == profile_taxonomy.name)
+            ):
+                found[ref] = profile[ref.code]
+                continue
+            if not ref.taxonomy:
+                self.result.errors.append(
+                    Issue(
+                        code="unknown_term",
+                        message=_("分類のコード「{code}」がありません。").format(code=ref.code),
+                    )
+                )
+                continue
+            taxonomy, _created = Taxonomy.objects.get_or_create(
+                municipality=self.municipality,
+                name=ref.taxonomy,
+                defaults={"description": ref.taxonomy},
+            )
+            term = None
+            if ref.code:
+                term = TaxonomyTerm.objects.filter(taxonomy=taxonomy, code=ref.code).first()
+            if term is None and ref.name:
+                term = TaxonomyTerm.objects.filter(
+                    taxonomy=taxonomy, name=ref.name, code=ref.code
+                ).first()
+            if term is None:
+                term = TaxonomyTerm.objects.create(
+                    municipality=self.municipality,
+                    taxonomy=taxonomy,
+                    code=ref.code,
+                    name=ref.name or ref.code,
+                    description=ref.description or ref.name or ref.code,
+                )
+            found[ref] = term
+        return found
+
+    def _fits(self, model: type[Any], values: dict[str, Any], row: int | None, name: str) -> bool:
+        """False (with an error) if a text is longer than its column allows."""
+        fits = True
+        for field_name, value in values.items():
+            field = model._meta.get_field(field_name)
+            limit = getattr(field, "max_length", None)
+            if limit and isinstance(value, str) and len(value) > limit:
+                fits = False
+                self.result.errors.append(
+                    Issue(
+                        code="too_long",
+                        message=_("「{name}」の{field}が {limit} 文字を超えています。").format(
+                            name=name[:40], field=field.verbose_name, limit=limit
+                        ),
+                        row=row,
+                    )
+                )
+        return fits
+
+    def _change(
+        self,
+        entity: str,
+        action: str,
+        key: str,
+        name: str,
+        row: int | None,
+        fields: Iterable[str] = (),
+    ) -> None:
+        self.result.changes.append(
+            Change(entity=entity, action=action, key=key, name=name, row=row, fields=tuple(fields))
+        )
+
+
+def _address_canonical(address: Address) -> tuple[Any, ...]:
+    from sasaeai.directory.importing.records import AddressRecord
+
+    return AddressRecord(
+        address_1=address.address_1,
+        address_2=address.address_2,
+        city=address.city,
+        state_province=address.state_province,
+        postal_code=address.postal_code,
+        region=address.region,
+        attention=address.attention,
+        country=address.country,
+        address_type=address.address_type,
+    ).canonical()
