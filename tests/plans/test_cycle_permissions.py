@@ -30,6 +30,7 @@ PAGES: dict[str, tuple[str, set[str]]] = {
     "cycle_dashboard": ("cycles/{cycle}/", {S, C}),
     "cycle_evaluations": ("cycles/{cycle}/evaluations/", {S, C}),
     "cycle_close": ("cycles/{cycle}/close/", {S}),
+    "cycle_reopen": ("cycles/{cycle}/reopen/", {S}),
     "review_list": ("cycles/{cycle}/reviews/", {S, C}),
     "review_goal_new": ("cycles/{cycle}/goals/{goal}/reviews/new/", {C}),
     "review_comment_new": ("cycles/{cycle}/initiatives/{initiative}/comments/new/", {C}),

@@ -367,3 +367,50 @@ def test_closing_twice_from_stale_objects_is_refused(world: dict[str, Any]) -> N
         evaluation_services.cycle_close(actor=world["users"][S], cycle=second)
     assert error.value.code == "not_open"
     assert AuditEvent.objects.count() == count
+
+
+def test_a_closed_cycle_reopens_with_a_reason_and_can_be_edited_again(
+    world: dict[str, Any],
+) -> None:
+    cycle = world["cycle"]
+    evaluation_services.cycle_close(actor=world["users"][S], cycle=cycle)
+    evaluation_services.cycle_reopen(
+        actor=world["users"][S], cycle=cycle, reason="公表前の確認で表現を直すため"
+    )
+    cycle.refresh_from_db()
+    assert cycle.status == "open"
+    event = AuditEvent.objects.latest("id")
+    assert event.object_type == "plans.EvaluationCycle"
+    assert event.changes == {"status": ["closed", "open"]}
+    assert event.detail == "受付を再開: 公表前の確認で表現を直すため"
+    review = _review(world, body="再開後の講評")
+    assert review.body == "再開後の講評"
+
+
+@pytest.mark.parametrize(
+    ("status", "role", "reason", "message"),
+    [
+        ("closed", S, "  ", "受付を再開する理由を書いてください。"),
+        ("open", S, "理由", "この進捗調査は受付中です。"),
+        (
+            "published",
+            S,
+            "理由",
+            "公表済みの進捗調査は再開できません。先に公表を取り消してください。",
+        ),
+        ("closed", C, "理由", "この操作を行う権限がありません。"),
+        ("closed", D, "理由", "この操作を行う権限がありません。"),
+    ],
+)
+def test_reopening_is_refused_and_changes_nothing(
+    world: dict[str, Any], status: str, role: str, reason: str, message: str
+) -> None:
+    cycle = world["cycle"]
+    EvaluationCycle.objects.filter(pk=cycle.pk).update(status=status)
+    cycle.refresh_from_db()
+    count = AuditEvent.objects.count()
+    with pytest.raises((DomainError, PermissionRefused)) as caught:
+        evaluation_services.cycle_reopen(actor=world["users"][role], cycle=cycle, reason=reason)
+    assert caught.value.message == message
+    assert EvaluationCycle.objects.get(pk=cycle.pk).status == status
+    assert AuditEvent.objects.count() == count

@@ -86,6 +86,15 @@ class CycleCloseForm(forms.Form):
     )
 
 
+class CycleReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("再開する理由"),
+        max_length=500,
+        help_text=_("例: 公表前の確認で見つかった表現を直すため"),
+        error_messages={"required": _("受付を再開する理由を書いてください。")},
+    )
+
+
 class EvaluationForm(forms.Form):
     results = forms.CharField(
         label=_("実施内容・実績"),

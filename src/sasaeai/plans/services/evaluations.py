@@ -117,6 +117,39 @@ def cycle_close(*, actor: Any, cycle: EvaluationCycle) -> EvaluationCycle:
     return current
 
 
+@transaction.atomic
+def cycle_reopen(*, actor: Any, cycle: EvaluationCycle, reason: str) -> EvaluationCycle:
+    """Open a closed, unpublished cycle again so its text can be corrected before publishing.
+
+    The plain-language check before publishing may find wording to fix after the cycle was
+    closed; reopening (with a reason, audited) lets the secretariat and departments edit again.
+    A published cycle cannot be reopened: take its publication back first.
+    """
+    _require_manager(actor, cycle.municipality_id)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(code="reason_required", message=_("受付を再開する理由を書いてください。"))
+    current = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
+    if current.status == CycleStatus.OPEN:
+        raise DomainError(code="already_open", message=_("この進捗調査は受付中です。"))
+    if current.status == CycleStatus.PUBLISHED:
+        raise DomainError(
+            code="published",
+            message=_("公表済みの進捗調査は再開できません。先に公表を取り消してください。"),
+        )
+    current.status = CycleStatus.OPEN
+    current.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=current,
+        changes={"status": ["closed", "open"]},
+        detail=_("受付を再開: {reason}").format(reason=reason),
+    )
+    cycle.status = current.status
+    return current
+
+
 def _locked_evaluation(evaluation: Evaluation, expected_version: int) -> Evaluation:
     current = (
         Evaluation.objects.select_for_update().select_related("cycle__plan").get(pk=evaluation.pk)

@@ -28,6 +28,7 @@ from sasaeai.plans import selectors_cycle as selectors
 from sasaeai.plans.forms_cycle import (
     CycleCloseForm,
     CycleOpenForm,
+    CycleReopenForm,
     EvaluationForm,
     PublishForm,
     ResponseForm,
@@ -192,6 +193,28 @@ def cycle_close(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "plans/cycle_close.html",
         {"form": form, "cycle": cycle, "dashboard": selectors.cycle_dashboard(cycle)},
     )
+
+
+@requires(permissions.can, "plans.manage")
+def cycle_reopen(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = _cycle(request, cycle_id)
+    form = CycleReopenForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation_services.cycle_reopen(
+                actor=request.user, cycle=cycle, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "{year}の進捗調査の受付を再開しました。直し終えたら、もう一度締め切ってください。"
+                ).format(year=format_fiscal_year(cycle.fiscal_year)),
+            )
+            return redirect("plans:cycle_dashboard", cycle_id=cycle.pk)
+    return render(request, "plans/cycle_reopen.html", {"form": form, "cycle": cycle})
 
 
 # --- departments: "my updates" and one evaluation ---------------------------------------
@@ -688,6 +711,7 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/", cycle_dashboard, name="cycle_dashboard"),
     path("cycles/<int:cycle_id>/evaluations/", cycle_evaluations, name="cycle_evaluations"),
     path("cycles/<int:cycle_id>/close/", cycle_close, name="cycle_close"),
+    path("cycles/<int:cycle_id>/reopen/", cycle_reopen, name="cycle_reopen"),
     path("cycles/<int:cycle_id>/reviews/", review_list, name="review_list"),
     path(
         "cycles/<int:cycle_id>/goals/<int:goal_id>/reviews/new/",
