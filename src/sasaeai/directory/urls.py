@@ -1,7 +1,9 @@
-"""Staff directory pages (editing, stale entries): mounted at /staff/directory/."""
+"""Staff directory pages (editing, stale entries, booklets): mounted at /staff/directory/."""
 
 from django.urls import URLPattern, URLResolver
 
+from sasaeai.directory import views_staff
+
 app_name = "directory"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [*views_staff.urlpatterns]

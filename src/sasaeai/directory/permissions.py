@@ -1,0 +1,114 @@
+"""Who may read and edit the directory of local resources on staff pages. Deny by default.
+
+- 事務局 (secretariat) edits every entry of its municipality and alone may delete entries.
+- 社協コーディネーター, and the people of each 地域包括支援センター, edit the entries their own
+  units maintain: ``service.maintainer`` or, when it is empty, ``service.organization.maintainer``.
+- Every other staff role (担当課, 推進委員, 地域団体, システム管理者) reads the staff pages only.
+- A user of another municipality can do nothing with an entry, not even read its staff page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sasaeai.accounts.models import Membership
+from sasaeai.accounts.permissions import STAFF_ROLES, allowed
+from sasaeai.accounts.roles import Role, UnitKind
+
+RULES: Mapping[str, frozenset[str]] = {
+    # the staff list of entries, their read-only pages and the stale list
+    "directory.view": STAFF_ROLES,
+    # edit, confirm and change the status of entries maintained by one's own units
+    "directory.edit_own": frozenset(
+        {Role.COUNCIL_COORDINATOR, Role.DEPARTMENT, Role.COMMUNITY_GROUP}
+    ),
+    # edit every entry of the municipality, delete entries, send the reminders
+    "directory.manage": frozenset({Role.SECRETARIAT}),
+}
+
+#: (role, unit kind) pairs whose holders maintain the entries of that unit. The 担当課 and
+#: 地域団体 roles count only inside a 地域包括支援センター (a 課 or a 自治会 maintains nothing).
+EDITING_MEMBERSHIPS: frozenset[tuple[str, str]] = frozenset(
+    {
+        (Role.COUNCIL_COORDINATOR, UnitKind.SOCIAL_WELFARE_COUNCIL),
+        (Role.COUNCIL_COORDINATOR, UnitKind.DISTRICT_COUNCIL),
+        (Role.DEPARTMENT, UnitKind.COMMUNITY_CARE_CENTER),
+        (Role.COMMUNITY_GROUP, UnitKind.COMMUNITY_CARE_CENTER),
+    }
+)
+
+_CACHE = "_directory_editable_units"
+
+
+def can(user: Any, action: str, municipality: Any = None) -> bool:
+    return allowed(RULES, user, action, municipality)
+
+
+def is_manager(user: Any, municipality: Any) -> bool:
+    return allowed(RULES, user, "directory.manage", municipality)
+
+
+def editable_unit_ids(user: Any, municipality: Any) -> frozenset[int]:
+    """The units whose entries the user maintains in that municipality (one query, cached)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    municipality_id = getattr(municipality, "pk", municipality)
+    cache: dict[int, frozenset[int]] = user.__dict__.setdefault(_CACHE, {})
+    if municipality_id not in cache:
+        rows = Membership.objects.filter(
+            user=user, is_active=True, municipality_id=municipality_id
+        ).values_list("unit_id", "role", "unit__kind")
+        cache[municipality_id] = frozenset(
+            unit_id for unit_id, role, kind in rows if (role, kind) in EDITING_MEMBERSHIPS
+        )
+    return cache[municipality_id]
+
+
+def forget(user: Any) -> None:
+    """Drop the cached units (tests that change memberships on the same user object)."""
+    user.__dict__.pop(_CACHE, None)
+
+
+def responsible_unit_id(service: Any) -> int | None:
+    """The unit that maintains a service: its own maintainer, else its organisation's."""
+    if service.maintainer_id is not None:
+        return int(service.maintainer_id)
+    organization = service.organization
+    return int(organization.maintainer_id) if organization.maintainer_id is not None else None
+
+
+def can_edit_service(user: Any, service: Any) -> bool:
+    municipality_id = service.municipality_id
+    if is_manager(user, municipality_id):
+        return True
+    if not can(user, "directory.edit_own", municipality_id):
+        return False
+    unit_id = responsible_unit_id(service)
+    return unit_id is not None and unit_id in editable_unit_ids(user, municipality_id)
+
+
+def can_edit_organization(user: Any, organization: Any) -> bool:
+    municipality_id = organization.municipality_id
+    if is_manager(user, municipality_id):
+        return True
+    if not can(user, "directory.edit_own", municipality_id):
+        return False
+    unit_id = organization.maintainer_id
+    return unit_id is not None and unit_id in editable_unit_ids(user, municipality_id)
+
+
+def can_create(user: Any, municipality: Any) -> bool:
+    """The secretariat, or anyone who maintains entries for at least one unit."""
+    return is_manager(user, municipality) or bool(editable_unit_ids(user, municipality))
+
+
+def can_delete_service(user: Any, service: Any) -> bool:
+    return is_manager(user, service.municipality_id)
+
+
+def can_assign_maintainer(user: Any, municipality: Any, unit_id: int | None) -> bool:
+    """The secretariat assigns any unit (or none); others only one of their own units."""
+    if is_manager(user, municipality):
+        return True
+    return unit_id is not None and unit_id in editable_unit_ids(user, municipality)
