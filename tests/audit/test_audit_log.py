@@ -155,6 +155,17 @@ def test_secretariat_browses_and_filters_own_municipality(
     ]
 
 
+def test_audit_log_filters_on_one_object(
+    users: dict[str, User], client_for: Callable[[User], Client]
+) -> None:
+    municipality = users[Role.SECRETARIAT].municipality
+    first = services.district_upsert(actor="test", municipality=municipality, name="腰越", order=2)
+    services.district_upsert(actor="test", municipality=municipality, name="玉縄", order=5)
+    client = client_for(users[Role.SECRETARIAT])
+    page = client.get("/staff/audit/", {"object_type": "District", "object_id": f" {first.pk} "})
+    assert [r.object_repr for r in page.context["page"]] == ["腰越"]
+
+
 def test_audit_filter_rejects_reversed_dates(
     users: dict[str, User], client_for: Callable[[User], Client]
 ) -> None:

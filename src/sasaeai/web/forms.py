@@ -49,6 +49,7 @@ class AuditFilterForm(forms.Form):
     )
     actor = forms.CharField(label=_("操作者（ユーザー名）"), required=False, max_length=150)
     object_type = forms.CharField(label=_("対象の種類"), required=False, max_length=100)
+    object_id = forms.CharField(label=_("対象のID"), required=False, max_length=64)
     date_from = forms.DateField(
         label=_("開始日"),
         required=False,

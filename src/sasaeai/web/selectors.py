@@ -55,6 +55,8 @@ def audit_events(*, municipality: Any, filters: dict[str, Any]) -> QuerySet[Audi
         events = events.filter(actor_label__icontains=filters["actor"])
     if filters.get("object_type"):
         events = events.filter(object_type__icontains=filters["object_type"])
+    if filters.get("object_id"):
+        events = events.filter(object_id=filters["object_id"].strip())
     tz = timezone.get_current_timezone()
     if filters.get("date_from"):
         events = events.filter(at__gte=datetime.combine(filters["date_from"], time.min, tz))
