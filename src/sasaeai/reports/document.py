@@ -228,3 +228,30 @@ class ReportDocument:
                         summary.body,
                         f"summary-{section.number}",
                     )
+
+
+def format_number(value: Decimal | int | None) -> str:
+    """A value as Japanese documents write it: thousands separators, no trailing zeros.
+
+    ``Decimal("1234.500")`` → ``1,234.5``; ``None`` → ``—``.
+    """
+    if value is None:
+        return "—"
+    number = Decimal(value)
+    if number == number.to_integral_value():
+        return f"{number.quantize(Decimal(1)):,f}"
+    return f"{number.normalize():,f}"
+
+
+def format_value(value: Decimal | int | None, unit_label: str = "") -> str:
+    """A value with its unit (``16%``, ``1,200件``); ``—`` when missing."""
+    if value is None:
+        return "—"
+    return f"{format_number(value)}{unit_label}"
+
+
+def format_percent(value: Decimal | None) -> str:
+    """A percentage with one decimal place (``104.5%``); ``—`` when missing."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value).quantize(Decimal('0.1')):,f}%"

@@ -111,6 +111,7 @@ class ReportBuild(TimeStampedModel):
     filename = models.CharField(_("ファイル名"), max_length=200, blank=True)
     content_type = models.CharField(_("種類"), max_length=100, blank=True)
     content = models.BinaryField(_("内容"), null=True, blank=True)
+    size = models.PositiveIntegerField(_("大きさ（バイト）"), default=0)
 
     class Meta:
         verbose_name = _("報告書の作成")

@@ -1,7 +1,7 @@
-"""Public report downloads and the Atom feed, no login: mounted at /m/<code>/reports/."""
+"""Public report list and downloads, no login: mounted at /m/<code>/reports/."""
 
-from django.urls import URLPattern, URLResolver
+from sasaeai.reports.public_views import urlpatterns
 
 app_name = "reports_public"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+__all__ = ["app_name", "urlpatterns"]

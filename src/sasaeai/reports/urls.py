@@ -1,7 +1,7 @@
-"""Staff report pages (build, gate, publish): mounted at /staff/reports/."""
+"""Staff report pages (build, gate, publish, 用語解説): mounted at /staff/reports/."""
 
-from django.urls import URLPattern, URLResolver
+from sasaeai.reports.views import urlpatterns
 
 app_name = "reports"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+__all__ = ["app_name", "urlpatterns"]
