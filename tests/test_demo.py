@@ -45,6 +45,7 @@ def test_demo_tenant_contents(loaded: str) -> None:
     assert sorted(Membership.objects.values_list("user__username", "role")) == [
         ("demo-admin", "system_admin"),
         ("demo-chiiki", "community_group"),
+        ("demo-houkatsu", "department"),
         ("demo-iin", "committee_member"),
         ("demo-jimukyoku", "secretariat"),
         ("demo-shakyo", "council_coordinator"),

@@ -27,7 +27,7 @@ TEMPLATES = sorted(
 
 def test_the_cycle_files_exist() -> None:
     assert all(path.exists() for path in MODULES)
-    assert len(TEMPLATES) == 15
+    assert len(TEMPLATES) == 16
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)

@@ -134,6 +134,8 @@ USERS: list[DemoUser] = [
     DemoUser("demo-iin", "（架空）推進 三郎", "suishin-iinkai", Role.COMMITTEE_MEMBER),
     DemoUser("demo-shakyo", "（架空）社協 さくら", "shakyo", Role.COUNCIL_COORDINATOR),
     DemoUser("demo-chiiki", "（架空）自治 会子", "ofuna-1-jichikai", Role.COMMUNITY_GROUP),
+    # edits the directory entries its 地域包括支援センター maintains
+    DemoUser("demo-houkatsu", "（架空）包括 五郎", "ofuna-houkatsu", Role.DEPARTMENT),
     DemoUser("demo-admin", "（架空）管理 四郎", "fukushi-somu", Role.SYSTEM_ADMIN),
 ]
 
