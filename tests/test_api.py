@@ -17,6 +17,14 @@ def test_openapi_document_lists_the_endpoints(client: Client) -> None:
     assert document["info"]["title"] == "ささえあい API"
     assert sorted(document["paths"]) == [
         "/api/v1/fiscal-years/parse",
+        "/api/v1/hsds/{code}/",
+        "/api/v1/hsds/{code}/organizations",
+        "/api/v1/hsds/{code}/organizations/{organization_id}",
+        "/api/v1/hsds/{code}/service_at_locations",
+        "/api/v1/hsds/{code}/services",
+        "/api/v1/hsds/{code}/services/{service_id}",
+        "/api/v1/hsds/{code}/taxonomies",
+        "/api/v1/hsds/{code}/taxonomy_terms",
         "/api/v1/me",
         "/api/v1/municipalities",
         "/api/v1/municipalities/{code}",
@@ -25,6 +33,10 @@ def test_openapi_document_lists_the_endpoints(client: Client) -> None:
         "/api/v1/plans/{plan_id}/indicators",
         "/api/v1/plans/{plan_id}/initiatives",
         "/api/v1/plans/{plan_id}/tree",
+        "/api/v1/public/{code}/plans",
+        "/api/v1/public/{code}/plans/{plan_id}",
+        "/api/v1/public/{code}/plans/{plan_id}/indicators",
+        "/api/v1/public/{code}/plans/{plan_id}/initiatives/{number}",
     ]
 
 

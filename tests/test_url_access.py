@@ -13,6 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {
     "",
     "m/<str:code>/",
+    "m/<str:code>/reports/",
+    "m/<str:code>/reports/<int:fiscal_year>/<str:fmt>/",
     "accounts/login/",
     "accounts/logout/",
     "api/v1/openapi.json",
@@ -20,6 +22,31 @@ PUBLIC = {
     "api/v1/municipalities/<code>",
     "api/v1/fiscal-years/parse",
     "api/v1/plainlang/check",
+    # the directory's HSDS 3.0 read API (active services only; tests/directory/test_api_hsds.py)
+    "api/v1/hsds/<code>/",
+    "api/v1/hsds/<code>/services",
+    "api/v1/hsds/<code>/services/<service_id>",
+    "api/v1/hsds/<code>/organizations",
+    "api/v1/hsds/<code>/organizations/<organization_id>",
+    "api/v1/hsds/<code>/taxonomies",
+    "api/v1/hsds/<code>/taxonomy_terms",
+    "api/v1/hsds/<code>/service_at_locations",
+    # public plan progress pages and API (published data only; tests/plans_public/)
+    "m/<str:code>/plan/",
+    "m/<str:code>/plan/feed.atom",
+    "m/<str:code>/plan/<int:plan_id>/",
+    "m/<str:code>/plan/<int:plan_id>/years/<int:fiscal_year>/",
+    "m/<str:code>/plan/<int:plan_id>/goals/<int:number>/",
+    "m/<str:code>/plan/<int:plan_id>/initiatives/<int:number>/",
+    "m/<str:code>/plan/<int:plan_id>/indicators/",
+    "m/<str:code>/plan/<int:plan_id>/indicators/<int:number>/",
+    "api/v1/public/<code>/plans",
+    "api/v1/public/<code>/plans/<plan_id>",
+    "api/v1/public/<code>/plans/<plan_id>/indicators",
+    "api/v1/public/<code>/plans/<plan_id>/initiatives/<number>",
+    # public directory search and service pages (tests/directory/test_public_pages.py)
+    "m/<str:code>/directory/",
+    "m/<str:code>/directory/services/<uuid:service_id>/",
 }
 
 SAMPLE_ARGUMENTS = {

@@ -1,0 +1,101 @@
+"""Japanese text normalisation for matching: ``fold`` and ``reading``.
+
+``fold`` makes the spellings a resident may type compare equal: 「さろん」, 「サロン」 and
+「ｻﾛﾝ」 all fold to 「さろん」, and 「ﾃﾞｲｻｰﾋﾞｽ」 folds like 「デイサービス」. Steps, in order:
+
+1. Unicode NFKC (full-width ASCII → ASCII, half-width katakana → katakana, ㈱ → (株), …);
+2. katakana → hiragana (jaconv), so a reading in either script compares equal;
+3. lower-case;
+4. the long vowel mark: the dash-like characters written after kana in place of 「ー」
+   (「－」「‐」「―」「−」「~」 …) become 「ー」, which is kept;
+5. spaces (any white space) and middle dots (「・」 and its look-alikes) are removed, so
+   「子ども・子育て」 and 「子ども 子育て」 fold like 「子ども子育て」.
+
+``reading`` gives the hiragana reading of a text from UniDic (fugashi + unidic-lite, the
+dictionary the plain-language checker uses); words UniDic does not know, numbers and
+symbols are kept as written. Neither function touches the database.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shlex
+import threading
+import unicodedata
+
+import fugashi
+import jaconv
+import unidic_lite
+
+_MIDDLE_DOTS = "\u30fb\uff65\u00b7\u2027\u2219\u22c5"  # ・ ･ · ‧ ∙ ⋅
+# ー and the dashes and tildes typed in its place: - ‐ ‑ ‒ – — ― − ~ 〜 ～
+_LONG_VOWEL_LOOKALIKES = "\u30fc-\u2010\u2011\u2012\u2013\u2014\u2015\u2212~\u301c\uff5e"
+# A dash-like character right after a kana (or another long vowel mark) is a long vowel mark.
+_LONG_VOWEL = re.compile(
+    rf"(?<=[\u3041-\u3096\u30a1-\u30fa\u30fc])[{re.escape(_LONG_VOWEL_LOOKALIKES)}]"
+)
+_DROP = re.compile(rf"[\s{_MIDDLE_DOTS}]+")
+
+
+def fold(text: str) -> str:
+    """The matching form of ``text``: NFKC, hiragana, lower case, no spaces or middle dots."""
+    if not text:
+        return ""
+    folded = jaconv.kata2hira(unicodedata.normalize("NFKC", text)).lower()
+    folded = _LONG_VOWEL.sub("\u30fc", folded)
+    return _DROP.sub("", folded)
+
+
+# Per token: surface (%m) and UniDic's kana reading (f[17], the 仮名形出現形); unknown
+# words have no reading, and an empty field means "as written".
+_NODE_FORMAT = r"%m\t%f[17]\n"
+_UNKNOWN_FORMAT = r"%m\t\n"
+
+
+class _ReadingTagger:
+    """A MeCab tagger that prints each token's reading; shared by threads under a lock."""
+
+    def __init__(self) -> None:
+        dicdir = unidic_lite.DICDIR
+        args = [
+            "-r", f"{dicdir}/mecabrc",
+            "-d", dicdir,
+            "-O", "",
+            "-F", _NODE_FORMAT,
+            "-U", _UNKNOWN_FORMAT,
+            "-E", "",
+        ]  # fmt: skip
+        self._tagger = fugashi.GenericTagger(shlex.join(args))
+        self._lock = threading.Lock()
+
+    def parse(self, text: str) -> str:
+        with self._lock:
+            return str(self._tagger.parse(text))
+
+
+@functools.cache
+def _tagger() -> _ReadingTagger:
+    return _ReadingTagger()
+
+
+_UNSAFE = str.maketrans({"\t": " ", "\0": " ", "\n": " ", "\r": " "})
+
+
+def reading(text: str) -> str:
+    """The hiragana reading of ``text`` (「訪問看護」 → 「ほうもんかんご」).
+
+    Kana stay as they are (katakana become hiragana); numbers, Latin letters, symbols and
+    words UniDic does not know are kept as written, after NFKC. Runs of white space
+    between words become one space.
+    """
+    words = unicodedata.normalize("NFKC", text).translate(_UNSAFE).split()
+    return jaconv.kata2hira(" ".join(_read_word(word) for word in words))
+
+
+def _read_word(word: str) -> str:
+    parts: list[str] = []
+    for line in _tagger().parse(word).split("\n"):
+        surface, _tab, kana = line.partition("\t")
+        parts.append(kana if kana and kana != "*" else surface)
+    return "".join(parts)
