@@ -116,6 +116,12 @@ def main() -> int:
                 f"127.0.0.1:{port}",
                 "--workers",
                 str(WORKERS),
+                # threads keep connections alive (sync workers close each one, and reconnects
+                # under load stall for the 1 s TCP retransmission timeout now and then)
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "2",
                 "--log-level",
                 "warning",
             ],
