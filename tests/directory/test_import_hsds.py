@@ -133,6 +133,26 @@ def test_hsds_errors_name_the_object(kamakura: Municipality) -> None:
     assert [issue.code for issue in broken.errors] == ["json"]
 
 
+def test_hsds_phone_numbers_are_normalised_and_odd_ones_warned(kamakura: Municipality) -> None:
+    services = json.loads((DATA / "hsds_services.json").read_text(encoding="utf-8"))
+    services[0]["phones"][0]["number"] = "+81 467-00-1111"
+    services[1]["phones"][0]["number"] = "0467-00-22223"
+    data = json.dumps(services, ensure_ascii=False).encode()
+    result = directory_import_apply(
+        actor="cli:test", municipality=kamakura, data=data, filename="phones.json"
+    )
+    assert result.errors == []
+    assert [issue.describe() for issue in result.warnings] == [
+        "シート「services[1]」 列「phones[0].number」: 「0467-00-22223」は日本の電話番号として"
+        "読めません（桁数が合いません（固定電話は10桁、携帯電話などは11桁です））。"
+        "書かれたまま取り込みました。"
+    ]
+    assert sorted(Phone.objects.values_list("number", flat=True)) == [
+        "0467-00-1111",
+        "0467-00-22223",
+    ]
+
+
 def _zip(folder: Path) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -226,7 +246,7 @@ def test_cli_folder_dry_run_and_usage_errors(
         )
     assert refused.value.returncode == 1
     assert (
-        "3行目 列「電話番号」: 「0467-00-ABCD」は電話番号として読めません（例: 0467-23-3000）。"
+        "3行目 列「電話番号」: 「0467-00-ABCD」は電話番号として読めません。数字とハイフン（-）だけで入力してください。"
         in bad_err.getvalue()
     )
     assert Service.objects.count() == 0

@@ -236,7 +236,7 @@ def test_missing_required_column_is_refused(kamakura: Municipality) -> None:
 def test_one_bad_row_writes_nothing(kamakura: Municipality) -> None:
     result = apply(kamakura, "bad_rows.csv")
     assert [issue.describe() for issue in result.errors] == [
-        "3行目 列「電話番号」: 「0467-00-ABCD」は電話番号として読めません（例: 0467-23-3000）。",
+        "3行目 列「電話番号」: 「0467-00-ABCD」は電話番号として読めません。数字とハイフン（-）だけで入力してください。",
         "4行目 列「緯度」: 「北緯35度」は数値として読めません。",
     ]
     assert result.summary() == "取り込めませんでした（誤り 2 件）。何も変更していません。"

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from sasaeai.directory.importing.opendata import Place, normalize_phone, split_address
+from sasaeai.directory.importing.opendata import Place, split_address
+from sasaeai.directory.phones import normalize_phone, phone_problem
 from sasaeai.directory.importing.text import normalize_header
 from sasaeai.directory.importing.weekly import (
     parse_days,
@@ -83,8 +84,18 @@ def test_headers_phones_and_addresses() -> None:
     assert normalize_phone("０４６７（２３）３０００") == "0467-23-3000"
     assert normalize_phone("(0467)23-3000") == "0467-23-3000"
     assert normalize_phone("0120-123-456") == "0120-123-456"
-    assert normalize_phone("0467-23-30") is None
-    assert normalize_phone("内線12") is None
+    assert normalize_phone("+81 467-23-3000") == "0467-23-3000"
+    assert (
+        phone_problem("0467-23-30")
+        == "桁数が合いません（固定電話は10桁、携帯電話などは11桁です）。"
+    )
+    assert phone_problem(normalize_phone("内線12")) == "数字とハイフン（-）だけで入力してください。"
+    assert phone_problem("0467-23-3000") is None
+    # 11 digits only for mobile, IP and 0800 numbers: the same rule as the staff form
+    assert phone_problem("0467-23-30001") == (
+        "桁数が合いません（固定電話は10桁、携帯電話などは11桁です）。"
+    )
+    assert phone_problem("090-1234-5678") is None
     kamakura = Place(code="142042", name="鎌倉市", prefecture="神奈川県")
     assert split_address("神奈川県鎌倉市大船1-2-3", kamakura) == ("神奈川県", "鎌倉市", "大船1-2-3")
     assert split_address("大船1-2-3", kamakura) == ("神奈川県", "鎌倉市", "大船1-2-3")

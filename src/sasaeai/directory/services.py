@@ -46,6 +46,7 @@ from sasaeai.directory.models import (
     ServiceAtLocation,
     ServiceStatus,
 )
+from sasaeai.directory.phones import normalize_phone, phone_problem
 from sasaeai.directory.search import index_services
 from sasaeai.directory.taxonomies import ensure_taxonomies, service_terms_set
 
@@ -136,36 +137,8 @@ class StaleEdit(DomainError):
 
 # --- validation --------------------------------------------------------------------------
 
-# hyphens, dashes, minus, the long vowel mark and their full/half-width forms
-_DASHES = dict.fromkeys(
-    map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70\uff0d"), "-"
-)
-_MOBILE_PREFIXES = ("020", "050", "060", "070", "080", "090", "0800")
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _MONTHLY_DAY = re.compile(r"^(-1|[1-5])(MO|TU|WE|TH|FR|SA|SU)$")
-
-
-def normalize_phone(text: str) -> str:
-    """Full-width digits and dashes made plain, spaces dropped: ``０４６７ー２３`` → ``0467-23``."""
-    plain = unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
-    plain = re.sub(r"[\s]+", "", plain)
-    plain = re.sub(r"[()]", "-", plain).strip("-")
-    return re.sub(r"-{2,}", "-", plain)
-
-
-def phone_problem(number: str) -> str | None:
-    """Why a Japanese phone number is malformed, or None if it is fine."""
-    plain = normalize_phone(number)
-    if not re.fullmatch(r"[0-9-]+", plain):
-        return _("数字とハイフン（-）だけで入力してください。")
-    digits = plain.replace("-", "")
-    if not digits.startswith("0") or digits.startswith("00"):
-        return _("市外局番（0から始まる番号）から入力してください。")
-    if len(digits) == 10:
-        return None
-    if len(digits) == 11 and digits.startswith(_MOBILE_PREFIXES):
-        return None
-    return _("桁数が合いません（固定電話は10桁、携帯電話などは11桁です）。")
 
 
 def byday_problem(freq: str, byday: str) -> str | None:

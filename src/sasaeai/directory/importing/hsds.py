@@ -39,6 +39,7 @@ from sasaeai.directory.importing.records import (
     TermRef,
 )
 from sasaeai.directory.importing.text import decode
+from sasaeai.directory.phones import normalize_phone, phone_problem
 
 STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 FREQUENCIES = ("WEEKLY", "MONTHLY")
@@ -361,6 +362,19 @@ class _Service:
             if not number:
                 self.error(f"{path}[{index}].number", _("電話番号（number）がありません。"))
                 continue
+            # HSDS data may come from abroad (the standard's own example has a UK number):
+            # a number that is not Japanese is kept as given, with a warning.
+            problem = phone_problem(normalize_phone(number))
+            if problem is None:
+                number = normalize_phone(number)
+            else:
+                self.warn(
+                    f"{path}[{index}].number",
+                    _(
+                        "「{value}」は日本の電話番号として読めません（{problem}）。"
+                        "書かれたまま取り込みました。"
+                    ).format(value=number, problem=problem.rstrip("。")),
+                )
             extension = phone.get("extension")
             try:
                 extension_value = (

@@ -30,6 +30,7 @@ from sasaeai.directory.importing.records import (
     TermRef,
 )
 from sasaeai.directory.importing.text import Table, clean_cell, normalize_header, read_csv
+from sasaeai.directory.phones import normalize_phone, phone_problem
 
 KINDS = ("kaigo", "kosodate", "iryo", "aed")
 KIND_LABELS = {
@@ -117,20 +118,6 @@ def column_label(kind: str, field: str) -> str:
 
 def _nfkc(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip()
-
-
-def normalize_phone(value: str) -> str | None:
-    """「０４６７（２３）３０００」→「0467-23-3000」; None if it is not a Japanese number."""
-    text = _nfkc(value).replace(" ", "")
-    text = re.sub(r"^\((\d+)\)", r"\1-", text)
-    text = text.replace("(", "-").replace(")", "-").replace("\u30fc", "-").replace("−", "-")
-    text = re.sub(r"-+", "-", text).strip("-")
-    if not re.fullmatch(r"0\d{1,4}(?:-?\d{1,4}){1,2}", text):
-        return None
-    digits = text.replace("-", "")
-    if len(digits) not in {10, 11}:
-        return None
-    return text
 
 
 def parse_decimal(value: str) -> Decimal | None:
@@ -573,9 +560,10 @@ def _phones(row: _Row, bundle: Bundle, kind: str) -> list[PhoneRecord]:
             if not part.strip():
                 continue
             number = normalize_phone(part)
-            if number is None:
-                message = _("「{value}」は電話番号として読めません（例: 0467-23-3000）。").format(
-                    value=part.strip()
+            problem = phone_problem(number)
+            if problem is not None:
+                message = _("「{value}」は電話番号として読めません。{problem}").format(
+                    value=part.strip(), problem=problem
                 )
                 if strict:
                     _error(bundle, row, field, message)
