@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from sasaeai.directory.importing.opendata import Place, split_address
-from sasaeai.directory.phones import normalize_phone, phone_problem
 from sasaeai.directory.importing.text import normalize_header
 from sasaeai.directory.importing.weekly import (
     parse_days,
@@ -16,6 +15,7 @@ from sasaeai.directory.importing.weekly import (
     says_closed_on_holidays,
     says_closed_year_end,
 )
+from sasaeai.directory.phones import normalize_phone, phone_problem
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR")
 

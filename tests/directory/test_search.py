@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import random
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -245,7 +247,7 @@ def test_special_characters_are_plain_text(
 
 
 @pytest.mark.parametrize("size", [3, 12])
-def test_search_is_one_query_at_any_size(
+def test_search_queries_do_not_grow_with_size(
     kamakura: Municipality,
     districts: dict[str, District],
     size: int,
@@ -253,8 +255,8 @@ def test_search_is_one_query_at_any_size(
 ) -> None:
     for number in range(size):
         build_service(kamakura, name=f"サロン{number}", district="大船", categories=["salon"])
-    # PostgreSQL: one more for the planner setting (search/postgres.py)
-    with django_assert_num_queries(1 if connection.vendor == "sqlite" else 2):  # type: ignore[operator]
+    # the matches, then the page's rows; PostgreSQL: one more for the planner settings
+    with django_assert_num_queries(2 if connection.vendor == "sqlite" else 3):  # type: ignore[operator]
         result = search(kamakura, "さろん 大船", category="salon")
     assert result.total == size
 
@@ -263,3 +265,172 @@ def test_stale_entries_are_still_found(kamakura: Municipality) -> None:
     # the index does not depend on 最終確認日: stale entries are still found
     build_service(kamakura, name="古い情報", assured_date=datetime.date(2020, 1, 1))
     assert names(kamakura, "古い") == ["古い情報"]
+
+
+@pytest.fixture
+def crowd(kamakura: Municipality, districts: dict[str, District]) -> None:
+    """Services on every rank of 「さろん」 and 「大船」, in an order that differs by rank."""
+    specs = [
+        ("サロン", "サロン", "鎌倉", ""),  # rank 0
+        ("サロンあおば", "サロンアオバ", "大船", ""),  # rank 1
+        ("サロン大船", "サロンオオフナ", "大船", ""),  # rank 1
+        ("いきいきサロン", "イキイキサロン", "腰越", ""),  # rank 2 (in the name)
+        ("あおぞらサロン大船", "アオゾラサロンオオフナ", "大船", ""),  # rank 2
+        ("ふれあいの家", "フレアイノイエ", "大船", "毎月のサロンも開いています"),  # rank 3
+        ("つどいの場", "ツドイノバ", "深沢", "サロンを開いています"),  # rank 3
+        ("えがおの会", "エガオノカイ", "玉縄", "体操とサロン"),  # rank 3
+        ("大船の集い", "オオフナノツドイ", "大船", ""),
+        ("見守りの会", "ミマモリノカイ", "大船", ""),
+    ]
+    for name, kana, district, description in specs:
+        build_service(
+            kamakura, name=name, name_kana=kana, district=district, description=description
+        )
+
+
+DENSE_QUERIES = [
+    ("さろん", {}),
+    ("サロン", {"district": "大船"}),
+    ("大船", {}),
+    ("おおふな", {}),
+    ("さろん 大船", {}),
+    ("ん", {}),
+    ("", {}),
+    ("", {"district": "大船"}),
+]
+
+
+@pytest.mark.parametrize(("query", "filters"), DENSE_QUERIES)
+def test_many_matches_give_the_same_pages_with_a_capped_total(
+    crowd: None,
+    kamakura: Municipality,
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+    filters: dict[str, object],
+) -> None:
+    """Above COUNT_LIMIT the page is found rank by rank: the same rows in the same order."""
+    from sasaeai.directory import search as engine
+
+    def pages(limit: int) -> list[list[tuple[str, int]]]:
+        return [
+            [
+                (hit.name, hit.rank)
+                for hit in search(kamakura, query, offset=offset, limit=limit, **filters).results  # type: ignore[arg-type]
+            ]
+            for offset in range(0, 12, limit)
+        ]
+
+    everything = search(kamakura, query, limit=50, **filters)  # type: ignore[arg-type]
+    assert (everything.total, everything.capped) == (len(everything.results), False)
+    expected = {limit: pages(limit) for limit in (1, 2, 3, 5)}
+    monkeypatch.setattr(engine, "COUNT_LIMIT", 1)
+    capped = search(kamakura, query, limit=50, **filters)  # type: ignore[arg-type]
+    if everything.total > 1:
+        assert (capped.total, capped.capped) == (1, True)
+    else:
+        assert (capped.total, capped.capped) == (everything.total, False)
+    assert [hit.id for hit in capped.results] == [hit.id for hit in everything.results]
+    assert {limit: pages(limit) for limit in (1, 2, 3, 5)} == expected
+    exact = search(kamakura, query, limit=2, exact_total=True, **filters)  # type: ignore[arg-type]
+    assert (exact.total, exact.capped) == (everything.total, False)
+
+
+def test_many_matches_in_rank_order(
+    crowd: None, kamakura: Municipality, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sasaeai.directory import search as engine
+
+    monkeypatch.setattr(engine, "COUNT_LIMIT", 3)
+    result = search(kamakura, "さろん", limit=20)
+    assert (result.total, result.capped) == (3, True)
+    assert [(hit.name, hit.rank) for hit in result.results] == [
+        ("サロン", 0),
+        ("サロンあおば", 1),
+        ("サロン大船", 1),
+        ("あおぞらサロン大船", 2),
+        ("いきいきサロン", 2),
+        ("えがおの会", 3),
+        ("つどいの場", 3),
+        ("ふれあいの家", 3),
+    ]
+    assert [(hit.name, hit.rank) for hit in search(kamakura, "大船", limit=20).results] == [
+        ("大船の集い", 1),
+        ("あおぞらサロン大船", 2),
+        ("サロン大船", 2),
+        ("サロンあおば", 3),  # 大船 district only, in reading order
+        ("ふれあいの家", 3),
+        ("見守りの会", 3),
+    ]
+
+
+@pytest.fixture
+def mixed(kamakura: Municipality, districts: dict[str, District]) -> None:
+    """60 services whose names, readings, descriptions and districts overlap in many ways,
+    with equal readings and equal names (the order's later keys decide)."""
+    rng = random.Random(20261128)
+    kinds = [
+        ("サロン", "サロン"),
+        ("いきいきサロン", "イキイキサロン"),
+        ("介護相談", "カイゴソウダン"),
+        ("訪問看護", "ホウモンカンゴ"),
+        ("子ども食堂", "コドモショクドウ"),
+        ("見守り", "ミマモリ"),
+    ]
+    places = ["鎌倉", "腰越", "深沢", "大船", "玉縄"]
+    descriptions = ["", "サロンもあります", "介護の相談", "大船駅から近い", "どなたでも"]
+    for number in range(60):
+        kind, kana = kinds[rng.randrange(len(kinds))]
+        place = places[rng.randrange(len(places))]
+        suffix = rng.choice(["", "", "さくら", "大船", "あおぞら"])
+        same = number % 7 == 0  # several services share a name and reading
+        build_service(
+            kamakura,
+            name=f"{kind}{suffix}" if same else f"{kind}{suffix}{number}",
+            name_kana=f"{kana}" if same else "",
+            district=place,
+            description=rng.choice(descriptions),
+            categories=[rng.choice(["salon", "consultation", "care-service"])],
+            is_free=rng.random() < 0.5,
+            schedules=[{"freq": "WEEKLY", "byday": rng.choice(["MO", "TU", "WE"])}],
+        )
+
+
+@pytest.mark.parametrize("count_limit", [1, 4, 9])
+def test_capped_search_pages_equal_the_exact_ranking(
+    mixed: None, kamakura: Municipality, monkeypatch: pytest.MonkeyPatch, count_limit: int
+) -> None:
+    """Every path of the capped search (the prefix, names and text ranks; sorted, read in
+    order or sorted after the window) gives the pages the exact ranking gives."""
+    from sasaeai.directory import search as engine
+    from sasaeai.directory.search import sql
+
+    queries: list[tuple[str, dict[str, Any]]] = [
+        (text, filters)
+        for text in ["さろん", "介護", "大船", "かんご", "ん", "サロン 大船", "相談", ""]
+        for filters in [{}, {"district": "大船"}, {"free": True, "weekday": 1}]
+    ]
+    exact = {
+        (text, str(filters)): [
+            (hit.id, hit.rank)
+            for hit in search(kamakura, text, limit=200, exact_total=True, **filters).results
+        ]
+        for text, filters in queries
+    }
+    monkeypatch.setattr(engine, "COUNT_LIMIT", count_limit)
+    monkeypatch.setattr(sql, "WINDOW", 2)
+    for text, filters in queries:
+        expected = exact[(text, str(filters))]
+        for limit in (3, 7):
+            for offset in range(0, len(expected) + limit, limit):
+                result = search(kamakura, text, offset=offset, limit=limit, **filters)
+                assert [(hit.id, hit.rank) for hit in result.results] == (
+                    expected[offset : offset + limit]
+                ), (text, filters, offset, limit)
+                assert (result.total, result.capped) == (
+                    (count_limit, True) if len(expected) > count_limit else (len(expected), False)
+                )
+    # the fixture makes the ranks crowded
+    assert [rank for _id, rank in exact[("さろん", "{}")]].count(2) > 9
+    assert {rank for _id, rank in exact[("さろん", "{}")]} == {0, 1, 2, 3}
+    assert {rank for _id, rank in exact[("大船", "{}")]} == {2, 3}
+    assert len(exact[("", "{}")]) == 60

@@ -496,12 +496,9 @@ class Attribute(HsdsModel):
 
 
 class SearchEntry(models.Model):
-    """One service's row in the search index (not HSDS: derived data, rebuilt by
-    ``sasaeai.directory.search.index_services``).
-
-    The display, filter and ranking columns are copied here so that a results page is one
-    query; the long searched text is in ``SearchText`` (same id), so that these rows stay
-    narrow and reading thousands of them is cheap.
+    """What a search result shows of one service (not HSDS: derived data, rebuilt by
+    ``sasaeai.directory.search.index_services``). Matching, filtering and ranking read
+    ``SearchText`` (same id); a page of results reads these rows only for its own hits.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -509,48 +506,54 @@ class SearchEntry(models.Model):
         "accounts.Municipality", on_delete=models.CASCADE, related_name="+"
     )
     service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="search_entry")
-    is_public = models.BooleanField(default=True)
     name = models.CharField(max_length=300)
     name_kana = models.CharField(max_length=300, blank=True)
     organization_name = models.CharField(max_length=300, blank=True)
     district_names = models.CharField(max_length=300, blank=True)  # one name per line
     category_names = models.CharField(max_length=500, blank=True)  # "\n"-joined
     target_names = models.CharField(max_length=300, blank=True)  # "\n"-joined
-    name_folded = models.CharField(max_length=300)  # without the 「（架空）」 mark
-    reading_folded = models.CharField(max_length=600, blank=True)
-    sort_key = models.CharField(max_length=600)
-    district_keys = models.CharField(max_length=300, blank=True)  # "|name|name|"
-    category_codes = models.CharField(max_length=500, blank=True)  # "|salon|watching|"
-    target_codes = models.CharField(max_length=300, blank=True)  # "|elderly|"
-    weekdays = models.PositiveSmallIntegerField(default=0)  # bit 0 = Monday
-    is_free = models.BooleanField(null=True)
     is_demo = models.BooleanField(default=False)
-
-    class Meta:
-        indexes = [
-            models.Index(
-                fields=["municipality", "is_public", "sort_key"], name="directory_search_sort"
-            )
-        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class SearchText(models.Model):
-    """The searched text of one ``SearchEntry`` (same id; derived data).
+    """The searched row of one ``SearchEntry`` (same id; derived data): everything a search
+    matches, filters and ranks on, so that finding a page of results reads one table.
 
-    ``body`` is the folded text (name, reading, organisation, description, categories,
-    targets, districts, towns, address); ``bigrams`` its two-character pieces, for terms
-    too short for a trigram index. On SQLite, FTS5 tables over both are kept in step by
-    triggers (migration 0003); on PostgreSQL, GIN indexes.
+    - ``body``: the folded text (name, reading, organisation, description, categories,
+      targets, districts, towns, address); ``bigrams`` its two-character pieces, for terms
+      too short for a trigram index. ``names`` and ``name_bigrams``: the same for the
+      folded name and reading alone (rank 2, 「名前に含まれる」).
+    - ``filter_keys``: `` m:<municipality> p:<1|0> d:<district> c:<category> t:<target>
+      w:<weekday 0-6> f:<1|0> `` (space-separated, with a space at each end), for the
+      filters: a GIN index on PostgreSQL, substring checks on SQLite.
+    - ``name_folded``, ``reading_folded`` (ranking), ``sort_key``, ``name``,
+      ``service_uuid`` (the order within a rank).
+
+    On SQLite, FTS5 tables (columns ``names, body`` and ``name_bigrams, bigrams``) are kept
+    in step by triggers; on PostgreSQL, GIN indexes; on both, b-tree indexes for the order
+    and for name prefixes (migration 0004).
     """
 
     entry = models.OneToOneField(
         SearchEntry, on_delete=models.CASCADE, primary_key=True, related_name="text"
     )
+    municipality = models.ForeignKey(
+        "accounts.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    is_public = models.BooleanField(default=True)
+    filter_keys = models.TextField(blank=True)
+    name_folded = models.CharField(max_length=300)  # without the 「（架空）」 mark
+    reading_folded = models.CharField(max_length=600, blank=True)
+    sort_key = models.CharField(max_length=600)
+    name = models.CharField(max_length=300)
+    service_uuid = models.UUIDField()
     body = models.TextField()
     bigrams = models.TextField(blank=True)
+    names = models.TextField(blank=True)
+    name_bigrams = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return self.body[:40]

@@ -33,8 +33,19 @@ from sasaeai.accounts.models import Municipality
 from sasaeai.core.textnorm import fold
 from sasaeai.directory.search.indexing import index_services
 
-__all__ = ["Query", "SearchResult", "ServiceHit", "index_services", "parse_query", "search"]
+__all__ = [
+    "COUNT_LIMIT",
+    "Query",
+    "SearchResult",
+    "ServiceHit",
+    "index_services",
+    "parse_query",
+    "search",
+]
 
+# More matches than this are not counted (the page says 「1,000件以上」) and the page of
+# results is found rank by rank (search/sql.py ``_dense_page``).
+COUNT_LIMIT = 1000
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 100
 MAX_LIMIT = 200
@@ -60,8 +71,12 @@ class ServiceHit:
 
 @dataclass(frozen=True)
 class SearchResult:
+    """``total`` matches (when ``capped``, there are more than ``total``: counting stops at
+    ``COUNT_LIMIT`` unless the search asked for an exact total) and one page of them."""
+
     total: int
     results: list[ServiceHit] = field(default_factory=list)
+    capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,12 +139,19 @@ def search(
     free: bool | None = None,
     offset: int = 0,
     limit: int = 20,
+    exact_total: bool = False,
 ) -> SearchResult:
     """Public services of ``municipality`` matching ``query`` and the filters, best first.
 
     ``district`` is a district name (行政地区), ``target`` and ``category`` are term codes
     (``sasaeai.directory.taxonomies``), ``weekday`` is 0 (Monday) – 6 (Sunday), ``free``
-    True for free services only. One query (two when ``offset`` is past the end).
+    True for free services only.
+
+    Up to ``COUNT_LIMIT`` (1,000) matches: one query (two when ``offset`` is past the end)
+    and the exact total. More: the total is ``COUNT_LIMIT`` with ``capped`` True and the page
+    is found rank by rank (two to four queries, never reading every match) — unless
+    ``exact_total``, which counts them all (for scripts; slower with tens of thousands).
+    The page is the same either way.
     """
     parsed = Query(
         municipality_id=municipality.pk,
@@ -143,8 +165,8 @@ def search(
     offset = max(0, offset)
     limit = max(0, min(limit, MAX_LIMIT))
     backend = _backend()
-    total, rows = backend.run(parsed, offset=offset, limit=limit)
-    return SearchResult(total=total, results=[_hit(row) for row in rows])
+    total, capped, rows = backend.run(parsed, offset=offset, limit=limit, exact_total=exact_total)
+    return SearchResult(total=total, results=[_hit(row) for row in rows], capped=capped)
 
 
 def _backend() -> _Backend:
@@ -159,8 +181,8 @@ def _backend() -> _Backend:
 
 class _Backend(Protocol):  # what search/sqlite.py and search/postgres.py provide
     def run(
-        self, query: Query, *, offset: int, limit: int
-    ) -> tuple[int, list[tuple[object, ...]]]: ...
+        self, query: Query, *, offset: int, limit: int, exact_total: bool
+    ) -> tuple[int, bool, list[tuple[object, ...]]]: ...
 
 
 def _lines(value: str) -> list[str]:

@@ -163,12 +163,12 @@ def strip_demo_mark(folded: str) -> str:
 
 
 def entry(source: _Source) -> tuple[SearchEntry, SearchText]:
-    """The index row of one service and its searched text (saved after the row)."""
+    """The result row of one service and its searched row (saved after the result row)."""
     service = source.service
     name: str = service["name"]
-    name_folded = strip_demo_mark(fold(name))
+    name_folded = strip_demo_mark(fold(name))[:300]
     kana = service["name_kana"] or reading(name.replace(DEMO_NAME_MARK, ""))
-    reading_folded = strip_demo_mark(fold(kana))
+    reading_folded = strip_demo_mark(fold(kana))[:600]
     districts = [district_name for district_name, _reading in source.districts]
     category_names = [name for _code, name in source.categories]
     target_names = [name for _code, name in source.targets]
@@ -186,30 +186,70 @@ def entry(source: _Source) -> tuple[SearchEntry, SearchText]:
         fold(service["eligibility_description"]),
     ]
     pieces = [piece for piece in dict.fromkeys(pieces) if piece]
+    names = [piece for piece in dict.fromkeys((name_folded, reading_folded)) if piece]
+    is_public = service["status"] in PUBLIC_STATUSES
+    keys = filter_keys(
+        municipality_id=service["municipality_id"],
+        is_public=is_public,
+        districts=districts,
+        categories=[code for code, _name in source.categories],
+        targets=[code for code, _name in source.targets],
+        weekdays=[day for day in range(7) if source.weekdays & (1 << day)],
+        is_free=service["is_free"],
+    )
     return SearchEntry(
         municipality_id=service["municipality_id"],
         service_id=service["pk"],
-        is_public=service["status"] in PUBLIC_STATUSES,
         name=name,
         name_kana=service["name_kana"],
         organization_name=service["organization__name"],
         district_names="\n".join(districts),
         category_names="\n".join(category_names),
         target_names="\n".join(target_names),
-        name_folded=name_folded[:300],
-        reading_folded=reading_folded[:600],
-        sort_key=(reading_folded or name_folded)[:600],
-        district_keys=_keys(districts),
-        category_codes=_keys([code for code, _name in source.categories]),
-        target_codes=_keys([code for code, _name in source.targets]),
-        weekdays=source.weekdays,
-        is_free=service["is_free"],
         is_demo=service["is_demo"],
-    ), SearchText(body=" ".join(pieces), bigrams=" ".join(bigrams(pieces)))
+    ), SearchText(
+        municipality_id=service["municipality_id"],
+        is_public=is_public,
+        filter_keys=" " + " ".join(keys) + " ",
+        name_folded=name_folded,
+        reading_folded=reading_folded,
+        sort_key=reading_folded or name_folded,
+        name=name[:300],
+        service_uuid=service["pk"],
+        body=" ".join(pieces),
+        bigrams=" ".join(bigrams(pieces)),
+        names=" ".join(names),
+        name_bigrams=" ".join(bigrams(names)),
+    )
 
 
-def _keys(values: Sequence[str]) -> str:
-    return f"|{'|'.join(values)}|" if values else ""
+def filter_keys(
+    *,
+    municipality_id: int,
+    is_public: bool | None = None,
+    districts: Iterable[str] = (),
+    categories: Iterable[str] = (),
+    targets: Iterable[str] = (),
+    weekdays: Iterable[int] = (),
+    is_free: bool | None = None,
+) -> list[str]:
+    """The filter tokens of a service, or those a search asks for: the same function both
+    ways, so that a filter matches exactly when the token is there. Spaces in names
+    become ``_`` (tokens are space-separated)."""
+    keys = [f"m:{municipality_id}"]
+    if is_public is not None:
+        keys.append(f"p:{int(is_public)}")
+    keys += [f"d:{_token(name)}" for name in districts]
+    keys += [f"c:{_token(code)}" for code in categories]
+    keys += [f"t:{_token(code)}" for code in targets]
+    keys += [f"w:{day}" for day in weekdays]
+    if is_free is not None:
+        keys.append(f"f:{int(is_free)}")
+    return list(dict.fromkeys(keys))
+
+
+def _token(value: str) -> str:
+    return "_".join(value.split())
 
 
 def bigrams(pieces: Iterable[str]) -> list[str]:
