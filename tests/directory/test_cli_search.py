@@ -56,6 +56,18 @@ def test_json_output_is_exact(services: dict[str, str]) -> None:
     assert "サロン" in output  # not \u escapes
 
 
+def test_json_total_is_exact_past_the_web_count(
+    services: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sasaeai.directory import search as engine
+
+    monkeypatch.setattr(engine, "COUNT_LIMIT", 1)  # the web page would say 「1件以上」
+    output = json.loads(
+        run("search", "さろん", "--municipality", "142042", "--format", "json", "--limit", "1")
+    )
+    assert (output["total"], [hit["name"] for hit in output["results"]]) == (2, ["サロン"])
+
+
 def test_district_filter_and_text_output(services: dict[str, str]) -> None:
     output = run("search", "ｻﾛﾝ", "--municipality", "142042", "--district", "大船")
     assert output.splitlines() == [

@@ -100,6 +100,28 @@ def test_pagination(client: Client, kamakura: Municipality, districts: dict[str,
     assert "23件のうち 21〜23件目" in second
 
 
+def test_many_matches_say_how_many_at_least(
+    client: Client,
+    kamakura: Municipality,
+    districts: dict[str, District],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sasaeai.directory import search as engine
+
+    for number in range(23):
+        build_service(kamakura, name=f"サロン{number:02d}", name_kana=f"サロン{number:02d}")
+    monkeypatch.setattr(engine, "COUNT_LIMIT", 21)  # 1,000 in use
+    first = client.get("/m/142042/directory/", {"q": "さろん"}).content.decode()
+    assert "21件以上のうち 1〜20件目" in first
+    assert "たくさん見つかりました。ことばを足すか、地区などでしぼりこむと、さがしやすくなります。" in first
+    assert "1ページ目" in first
+    assert 'rel="next"' in first
+    second = client.get("/m/142042/directory/", {"q": "さろん", "page": "2"}).content.decode()
+    assert hit_names(second) == ["サロン20", "サロン21", "サロン22"]
+    assert "21件以上のうち 21〜23件目" in second
+    assert 'rel="next"' not in second  # the pages stop at the count
+
+
 def test_detail_page(client: Client, salon: Service) -> None:
     response = client.get(f"/m/142042/directory/services/{salon.pk}/")
     assert response.status_code == 200

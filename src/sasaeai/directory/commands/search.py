@@ -50,7 +50,10 @@ def handle(options: dict[str, Any], out: OutputWrapper, err: OutputWrapper) -> i
         )
         return 2
     limit = max(1, min(int(options.get("limit") or DEFAULT_LIMIT), 200))
-    result = search(municipality, options["query"], district=district, limit=limit)
+    # scripts get the exact total (the web page stops counting at 1,000)
+    result = search(
+        municipality, options["query"], district=district, limit=limit, exact_total=True
+    )
     if options["format"] == "json":
         payload = {
             "total": result.total,

@@ -8,11 +8,13 @@ Everything a search matches, filters and ranks on is in ``directory_searchtext``
    are no more than ``COUNT_LIMIT`` (almost every search), this is the total, and the page
    is the candidates sorted in Python by (rank, ``sort_key``, ``name``, service id).
 2. **Many matches** (``_dense_page``): the total is reported as ``COUNT_LIMIT`` (capped)
-   and the page is found rank by rank, without reading every match: rank 0–1 from the
+   and the page is found rank by rank without reading every match: rank 0–1 from the
    prefix indexes; rank 2 (every term in the name or reading) from the names index;
-   rank 3 (the rest) from the whole text. A rank with at most ``COUNT_LIMIT`` rows is
-   sorted like step 1; a bigger one is read in order along the order index, checking
-   each row, until the page is full (dense matches fill it quickly).
+   rank 3 (the rest) from the whole text; a rank is only asked for while the page is not
+   full. Within a rank (``_level``): at most ``COUNT_LIMIT`` rows are sorted in Python;
+   more, and the first ``WINDOW × COUNT_LIMIT`` services in order are checked row by
+   row (dense matches fill the page there); if they do not, the database sorts the
+   rank's rows from the indexes and keeps the first ones.
 
 Each step tells the backend which kind of plan it needs (``Backend.source``): on
 PostgreSQL planner settings, on SQLite index hints. The order in Python, in SQLite (binary)
