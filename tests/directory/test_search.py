@@ -255,8 +255,9 @@ def test_search_queries_do_not_grow_with_size(
 ) -> None:
     for number in range(size):
         build_service(kamakura, name=f"サロン{number}", district="大船", categories=["salon"])
-    # the matches, then the page's rows; PostgreSQL: one more for the planner settings
-    with django_assert_num_queries(2 if connection.vendor == "sqlite" else 3):  # type: ignore[operator]
+    # the matches, then the page's rows; PostgreSQL: the planner settings before, and
+    # after, inside the test's transaction, putting them back
+    with django_assert_num_queries(2 if connection.vendor == "sqlite" else 4):  # type: ignore[operator]
         result = search(kamakura, "さろん 大船", category="salon")
     assert result.total == size
 
@@ -434,3 +435,20 @@ def test_capped_search_pages_equal_the_exact_ranking(
     assert {rank for _id, rank in exact[("さろん", "{}")]} == {0, 1, 2, 3}
     assert {rank for _id, rank in exact[("大船", "{}")]} == {2, 3}
     assert len(exact[("", "{}")]) == 60
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL planner settings")
+def test_planner_settings_do_not_outlive_the_search(
+    crowd: None, kamakura: Municipality, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sasaeai.directory import search as engine
+
+    monkeypatch.setattr(engine, "COUNT_LIMIT", 1)  # every kind of step
+    assert search(kamakura, "さろん").capped
+    with connection.cursor() as cursor:  # still in the test's transaction
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+            "current_setting('enable_bitmapscan'), current_setting('enable_sort'), "
+            "current_setting('jit')"
+        )
+        assert cursor.fetchone() == ("on", "on", "on", "on", "on")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from sasaeai.directory.search import Query
 from sasaeai.directory.search import sql as shared
@@ -36,6 +36,15 @@ _PLANS = {
 
 # jit and parallel workers cost more than they save on statements this short
 _ALWAYS = "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; "
+
+
+_RESTORE = "; ".join(
+    f"SET LOCAL {name} TO DEFAULT"
+    for name in (
+        "jit", "max_parallel_workers_per_gather", "enable_seqscan", "enable_indexscan",
+        "enable_indexonlyscan", "enable_bitmapscan", "enable_sort",
+    )
+)  # fmt: skip
 
 
 def source(cursor: Any, mode: shared.Mode) -> str:
@@ -82,13 +91,19 @@ def prefix_clause(folded: str) -> shared.Clauses:
 def run(
     query: Query, *, offset: int, limit: int, exact_total: bool
 ) -> tuple[int, bool, list[tuple[object, ...]]]:
-    """The search in a transaction of its own (the caller's, if there is one): the plan
-    settings last until its end."""
+    """The search in a transaction (``SET LOCAL`` lasts until its end). Inside the caller's
+    transaction, the settings are put back afterwards so that its later queries are
+    planned as usual."""
+    outer = connection.in_atomic_block
     with transaction.atomic(savepoint=False):
-        return shared.run(
+        found = shared.run(
             query,
             offset=offset,
             limit=limit,
             exact_total=exact_total,
             backend=sys.modules[__name__],
         )
+        if outer:
+            with connection.cursor() as cursor:
+                cursor.execute(_RESTORE)
+        return found
