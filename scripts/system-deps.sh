@@ -2,7 +2,8 @@
 # Make sure the system packages sasaeai needs are present.
 # Installs missing ones with apt when running as root; otherwise stops and names them.
 #   scripts/system-deps.sh base     python3-venv (to create .venv), a Japanese font and Pango (PDFs)
-#   scripts/system-deps.sh test     + Debian's chromium and npm (browser tests)
+#   scripts/system-deps.sh test     + Debian's chromium and npm (browser tests), poppler-utils
+#                                   (the tests read the PDFs back with pdftotext, pdffonts)
 #   scripts/system-deps.sh bench    + wrk (load on the public pages)
 set -euo pipefail
 need=()
@@ -13,6 +14,7 @@ ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpango
 if [ "${1:-base}" = "test" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 fi
 if [ "${1:-base}" = "bench" ]; then
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
