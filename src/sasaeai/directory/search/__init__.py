@@ -2,7 +2,7 @@
 
     index_services(municipality, service_ids=None)   # after every write to services
     search(municipality, "さろん 大船", district=..., target=..., category=...,
-           weekday=..., free=..., offset=0, limit=20) -> SearchResult
+           weekday=..., free=..., offset=0, limit=20, exact_total=False) -> SearchResult
 
 Matching: the query is split on white space into terms; each term is folded
 (``sasaeai.core.textnorm.fold``) and must occur in the service's folded search text
@@ -15,8 +15,10 @@ filters leave.
 Ranking (``ServiceHit.rank``, smaller is better), with ``q`` the folded query:
 0 the name (without 「（架空）」) or its reading equals ``q``; 1 the name or reading starts
 with ``q``; 2 every term is in the name or reading; 3 the rest (matched elsewhere, e.g. in
-the description). Ties are ordered by reading, then name. Only services whose status is
-実施中 or 一時休止 are found (休止中・終了 are hidden from the public).
+the description). Ties are ordered by reading, then name, then service id (code point
+order on both databases). Only services whose status is 実施中 or 一時休止 are found
+(休止中・終了 are hidden from the public). Past ``COUNT_LIMIT`` matches the total is
+capped (「1,000件以上」); how the page is then found is in search/sql.py.
 
 See docs/directory.md and docs/decisions/0007-directory-search.md.
 """
@@ -147,11 +149,11 @@ def search(
     (``sasaeai.directory.taxonomies``), ``weekday`` is 0 (Monday) – 6 (Sunday), ``free``
     True for free services only.
 
-    Up to ``COUNT_LIMIT`` (1,000) matches: one query (two when ``offset`` is past the end)
-    and the exact total. More: the total is ``COUNT_LIMIT`` with ``capped`` True and the page
-    is found rank by rank (two to four queries, never reading every match) — unless
+    Up to ``COUNT_LIMIT`` (1,000) matches: two queries (the matches, the page's rows) and
+    the exact total. More: the total is ``COUNT_LIMIT`` with ``capped`` True and the page
+    is found rank by rank (a few more queries, never reading every match) — unless
     ``exact_total``, which counts them all (for scripts; slower with tens of thousands).
-    The page is the same either way.
+    The page is the same either way (search/sql.py).
     """
     parsed = Query(
         municipality_id=municipality.pk,
