@@ -5,7 +5,13 @@
                             categories=["salon"], targets=["elderly"],
                             schedules=[{"freq": "WEEKLY", "byday": "TU"}])
 
-Services are indexed for search unless ``index=False``.
+Services are indexed for search unless ``index=False``. HSDS details hang off a service,
+location, organisation or phone:
+
+    contact = build_contact(service, name="相談員", phones=["0467-00-3333"])
+    build_language(contact.phones.get(), name="やさしい日本語", code="ja")
+    build_accessibility(location, description="車いすで入れます")
+    build_cost_option(service, option="訪問", amount=Decimal(500))
 """
 
 from __future__ import annotations
@@ -16,7 +22,11 @@ from typing import Any
 
 from sasaeai.accounts.models import District, Municipality, Town
 from sasaeai.directory.models import (
+    Accessibility,
     Address,
+    Contact,
+    CostOption,
+    Language,
     Location,
     Organization,
     Phone,
@@ -135,3 +145,33 @@ def build_service(
     if index:
         index_services(municipality, [service.pk])
     return service
+
+
+def build_contact(
+    owner: Organization | Service | Location, *, phones: Sequence[str] = (), **fields: Any
+) -> Contact:
+    """A contact of ``owner``, with a voice phone per number."""
+    contact = Contact.objects.create(
+        municipality=owner.municipality, **{type(owner).__name__.lower(): owner}, **fields
+    )
+    for number in phones:
+        Phone.objects.create(
+            municipality=owner.municipality, contact=contact, number=number, type="voice"
+        )
+    return contact
+
+
+def build_language(owner: Service | Location | Phone, **fields: Any) -> Language:
+    return Language.objects.create(
+        municipality=owner.municipality, **{type(owner).__name__.lower(): owner}, **fields
+    )
+
+
+def build_accessibility(location: Location, **fields: Any) -> Accessibility:
+    return Accessibility.objects.create(
+        municipality=location.municipality, location=location, **fields
+    )
+
+
+def build_cost_option(service: Service, **fields: Any) -> CostOption:
+    return CostOption.objects.create(municipality=service.municipality, service=service, **fields)

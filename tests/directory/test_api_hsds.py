@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,13 @@ from jsonschema import Draft202012Validator
 from sasaeai.accounts.models import Municipality
 from sasaeai.directory.exporting import schemas
 from sasaeai.directory.importing.service import directory_import_apply
-from sasaeai.directory.models import Service, TaxonomyTerm
+from sasaeai.directory.models import Contact, Service, TaxonomyTerm
+from tests.directory.builders import (
+    build_accessibility,
+    build_contact,
+    build_cost_option,
+    build_language,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "directory"
 PAGE_FIELDS = [
@@ -166,13 +173,63 @@ def test_other_municipality_sees_nothing(
     assert client.get(f"/api/v1/hsds/142051/services/{salon.pk}").status_code == 404
 
 
+def _add_details(municipality: Municipality) -> None:
+    """A contact with a phone (with a language), a language, a cost option and, at each
+    location, accessibility and a contact, for every service that has none yet."""
+    for service in Service.objects.filter(municipality=municipality, contacts=None):
+        contact = build_contact(service, name="窓口", phones=["0467-00-5555"])
+        build_language(contact.phones.get(), name="英語", code="en")
+        build_language(service, name="日本語", code="ja")
+        build_cost_option(service, option="利用料", amount=Decimal(100))
+        for sal in service.at_locations.all():
+            build_accessibility(sal.location, description="段差なし")
+            build_contact(sal.location, department="受付")
+            build_language(sal.location, name="日本語", code="ja")
+        build_contact(service.organization, name="事務局")
+
+
 @pytest.mark.parametrize("full", ["false", "true"])
 def test_constant_queries(
     client: Client, kamakura: Municipality, django_assert_num_queries: Any, full: str
 ) -> None:
+    # full: count, page, 6 prefetches, attributes, and one query each for contacts, their
+    # phones, languages, accessibility and cost options
     _import(kamakura, "iryo_swapped.csv")
-    with django_assert_num_queries(10 if full == "true" else 3):
+    _add_details(kamakura)
+    with django_assert_num_queries(15 if full == "true" else 3):
         client.get("/api/v1/hsds/142042/services", {"full": full})
     _import(kamakura, "kaigo_cp932.csv", "kosodate_utf8bom.csv", "aed.csv")
-    with django_assert_num_queries(10 if full == "true" else 3):
+    _add_details(kamakura)
+    assert Contact.objects.filter(municipality=kamakura).count() > 20
+    with django_assert_num_queries(15 if full == "true" else 3):
         client.get("/api/v1/hsds/142042/services", {"full": full})
+
+
+def test_details_in_full_services_and_organizations(client: Client, filled: Municipality) -> None:
+    salon = Service.objects.get(source_id="0d6a4c1e-5b0a-4b7e-9e0f-1a2b3c4d5e01")
+    _add_details(filled)
+    detail = client.get(f"/api/v1/hsds/142042/services/{salon.pk}").json()
+    assert _valid("service.json", detail) == []
+    assert [
+        (c["name"], [(p["number"], [lang["code"] for lang in p["languages"]]) for p in c["phones"]])
+        for c in detail["contacts"]
+    ] == [("窓口", [("0467-00-5555", ["en"])])]
+    assert [item["code"] for item in detail["languages"]] == ["ja"]
+    assert [(o["option"], o["amount"], o["currency"]) for o in detail["cost_options"]] == [
+        ("利用料", 100, "JPY")
+    ]
+    location = detail["service_at_locations"][0]["location"]
+    assert [a["description"] for a in location["accessibility"]] == ["段差なし"]
+    assert [c["department"] for c in location["contacts"]] == ["受付"]
+    assert [c["name"] for c in detail["organization"]["contacts"]] == ["事務局"]
+    full = client.get("/api/v1/hsds/142042/services", {"full": "true", "per_page": 100}).json()
+    for item in full["contents"]:
+        assert _valid("service.json", item) == []
+    assert all(item["cost_options"] for item in full["contents"])
+    org = client.get(f"/api/v1/hsds/142042/organizations/{salon.organization_id}").json()
+    assert _valid("organization.json", org) == []
+    assert [c["name"] for c in org["contacts"]] == ["事務局"]
+    organizations = client.get("/api/v1/hsds/142042/organizations", {"per_page": 100}).json()
+    for item in organizations["contents"]:
+        assert _valid("compiled/organization_list.json", item) == []
+        assert "contacts" not in item

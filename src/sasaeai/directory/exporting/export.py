@@ -62,13 +62,13 @@ def directory_export(*, municipality: Municipality, fmt: str) -> dict[str, bytes
     services = service_objects(municipality)
     taxonomies, terms = taxonomy_objects(municipality)
     if fmt == "hsds-json":
-        loaded = hsds.Loaded(municipality=municipality)
-        organizations = [
-            hsds.organization_object(org, loaded=loaded)
-            for org in Organization.objects.filter(municipality=municipality).order_by(
+        rows = list(
+            Organization.objects.filter(municipality=municipality).order_by(
                 "name_kana", "name", "id"
             )
-        ]
+        )
+        loaded = hsds.load_organizations(municipality, rows)
+        organizations = [hsds.organization_object(org, loaded=loaded) for org in rows]
         return {
             "services.json": _dump(services),
             "organizations.json": _dump(organizations),

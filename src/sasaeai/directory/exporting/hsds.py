@@ -1,12 +1,15 @@
 """Directory rows as HSDS 3.0 objects, for the export and the read API.
 
-Loading is done up front (``load_services``: a fixed number of queries whatever the number
-of services), then each builder only reads memory. Empty optional values are left out
-(HSDS types do not allow null). The profile's extra data travels as HSDS ``attribute``
-rows of a taxonomy named ``sasaeai-profile`` (terms ```name_kana``, ``district``, ``town``,
-``closed_on_holidays``, ``closed_year_end``; the text in ``value``): valid HSDS that any consumer can ignore, and read back by our
-importer. Their ids are UUID v5 derived from the municipality and the row, so they are the
-same in every export.
+Loading is done up front (``load_services``, ``load_organizations``: a fixed number of
+queries whatever the number of rows), then each builder only reads memory. Contacts (with
+their phones), languages, accessibility and cost options are read in one query per table
+for all their owners (``Loaded.load_details``: five queries, where prefetching relation by
+relation would take about fifteen). Empty optional values are left out (HSDS types do not
+allow null). The profile's extra data travels as HSDS ``attribute`` rows of a taxonomy named
+``sasaeai-profile`` (terms ```name_kana``, ``district``, ``town``, ``closed_on_holidays``,
+``closed_year_end``; the text in ``value``): valid HSDS that any consumer can ignore, and read
+back by our importer. Their ids are UUID v5 derived from the municipality and the row, so
+they are the same in every export.
 """
 
 from __future__ import annotations
@@ -18,14 +21,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_noop
 
 from sasaeai.accounts.models import Municipality
 from sasaeai.directory.exporting.schemas import HSDS_VERSION
 from sasaeai.directory.models import (
+    Accessibility,
     Address,
     Attribute,
+    Contact,
+    CostOption,
+    Language,
     LinkEntity,
     Location,
     Organization,
@@ -68,12 +75,26 @@ def _number(value: Decimal | int | None) -> float | int | None:
     return value
 
 
+def _amount(value: Decimal | None) -> int | float | None:
+    """A cost as a JSON number: whole amounts without a decimal point."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _id(value: uuid.UUID | None) -> str | None:
+    return str(value) if value else None
+
+
 def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
 def _time(value: dt.time | None) -> str | None:
     return value.strftime("%H:%M") + TIMEZONE_OFFSET if value else None
+
+
+Owner = tuple[str, uuid.UUID]  # ("service" | "location" | "organization" | "phone", id)
 
 
 @dataclass
@@ -83,13 +104,86 @@ class Loaded:
     municipality: Municipality
     services: list[Service] = field(default_factory=list)
     attributes: dict[uuid.UUID, list[Attribute]] = field(default_factory=dict)
+    contacts: dict[Owner, list[Contact]] = field(default_factory=dict)
+    languages: dict[Owner, list[Language]] = field(default_factory=dict)
+    accessibility: dict[uuid.UUID, list[Accessibility]] = field(default_factory=dict)
+    cost_options: dict[uuid.UUID, list[CostOption]] = field(default_factory=dict)
 
     def attributes_of(self, link_id: uuid.UUID) -> list[Attribute]:
         return self.attributes.get(link_id, [])
 
+    def contacts_of(self, owner: str, pk: uuid.UUID) -> list[Contact]:
+        return self.contacts.get((owner, pk), [])
+
+    def languages_of(self, owner: str, pk: uuid.UUID) -> list[Language]:
+        return self.languages.get((owner, pk), [])
+
+    def load_details(
+        self,
+        *,
+        organization_ids: Sequence[uuid.UUID] = (),
+        service_ids: Sequence[uuid.UUID] = (),
+        location_ids: Sequence[uuid.UUID] = (),
+        phone_ids: Sequence[uuid.UUID] = (),
+    ) -> None:
+        """Contacts (and their phones), languages, accessibility and cost options of these
+        rows: at most five queries (none for a table whose owners are all absent)."""
+        municipality = self.municipality
+        owners = {
+            "organization": set(organization_ids),
+            "service": set(service_ids),
+            "location": set(location_ids),
+        }
+        contacts = Q()
+        for owner, ids in owners.items():
+            if ids:
+                contacts |= Q(**{f"{owner}_id__in": ids})
+        phones = set(phone_ids)
+        if contacts:
+            for contact in (
+                Contact.objects.filter(contacts, municipality=municipality)
+                .prefetch_related(
+                    Prefetch("phones", queryset=Phone.objects.order_by("created_at", "id"))
+                )
+                .order_by("created_at", "id")
+            ):
+                for owner, ids in owners.items():
+                    pk = getattr(contact, f"{owner}_id")
+                    if pk in ids:
+                        self.contacts.setdefault((owner, pk), []).append(contact)
+                phones.update(phone.pk for phone in contact.phones.all())
+        language_owners = {
+            "service": owners["service"],
+            "location": owners["location"],
+            "phone": phones,
+        }
+        languages = Q()
+        for owner, ids in language_owners.items():
+            if ids:
+                languages |= Q(**{f"{owner}_id__in": ids})
+        if languages:
+            for language in Language.objects.filter(languages, municipality=municipality).order_by(
+                "created_at", "id"
+            ):
+                for owner, ids in language_owners.items():
+                    pk = getattr(language, f"{owner}_id")
+                    if pk in ids:
+                        self.languages.setdefault((owner, pk), []).append(language)
+        if owners["location"]:
+            for item in Accessibility.objects.filter(
+                municipality=municipality, location_id__in=owners["location"]
+            ).order_by("created_at", "id"):
+                self.accessibility.setdefault(item.location_id, []).append(item)
+        if owners["service"]:
+            for option in CostOption.objects.filter(
+                municipality=municipality, service_id__in=owners["service"]
+            ).order_by("created_at", "id"):
+                self.cost_options.setdefault(option.service_id, []).append(option)
+
 
 def services_queryset(municipality: Municipality) -> QuerySet[Service]:
-    """Services with everything a full object needs: 8 queries whatever their number."""
+    """Services with their prefetched relations: 7 queries whatever their number
+    (``load_services`` adds one for the attributes and at most five for the details)."""
     return (
         Service.objects.filter(municipality=municipality)
         .select_related("organization")
@@ -110,11 +204,20 @@ def services_queryset(municipality: Municipality) -> QuerySet[Service]:
 
 
 def load_services(municipality: Municipality, services: Iterable[Service]) -> Loaded:
-    """Attach the attributes (one query) of already prefetched services."""
+    """Attach the attributes (one query) and the details (``Loaded.load_details``, at most
+    five) of already prefetched services."""
     rows = list(services)
     loaded = Loaded(municipality=municipality, services=rows)
+    locations = [sal.location for service in rows for sal in service.at_locations.all()]
     ids: list[uuid.UUID] = [service.pk for service in rows]
-    ids += [sal.location_id for service in rows for sal in service.at_locations.all()]
+    ids += [location.pk for location in locations]
+    loaded.load_details(
+        organization_ids=[service.organization_id for service in rows],
+        service_ids=[service.pk for service in rows],
+        location_ids=[location.pk for location in locations],
+        phone_ids=[phone.pk for service in rows for phone in service.phones.all()]
+        + [phone.pk for location in locations for phone in location.phones.all()],
+    )
     if ids:
         for attribute in (
             Attribute.objects.filter(link_id__in=ids)
@@ -122,6 +225,13 @@ def load_services(municipality: Municipality, services: Iterable[Service]) -> Lo
             .order_by("taxonomy_term__position", "taxonomy_term__name")
         ):
             loaded.attributes.setdefault(attribute.link_id, []).append(attribute)
+    return loaded
+
+
+def load_organizations(municipality: Municipality, organizations: Iterable[Organization]) -> Loaded:
+    """The contacts of these organisations (at most three queries)."""
+    loaded = Loaded(municipality=municipality)
+    loaded.load_details(organization_ids=[org.pk for org in organizations])
     return loaded
 
 
@@ -227,14 +337,79 @@ def _attributes(
 # --- rows ------------------------------------------------------------------------------------
 
 
-def phone_object(phone: Phone) -> dict[str, Any]:
+def language_object(language: Language) -> dict[str, Any]:
     return _clean(
+        {
+            "id": str(language.pk),
+            "service_id": _id(language.service_id),
+            "location_id": _id(language.location_id),
+            "phone_id": _id(language.phone_id),
+            "name": language.name,
+            "code": language.code,
+            "note": language.note,
+        }
+    )
+
+
+def phone_object(phone: Phone, loaded: Loaded | None = None) -> dict[str, Any]:
+    """A phone; with ``loaded``, also the languages spoken on it."""
+    values = _clean(
         {
             "id": str(phone.pk),
             "number": phone.number,
             "extension": phone.extension,
             "type": phone.type,
             "description": phone.description,
+        }
+    )
+    if loaded is not None:
+        values["languages"] = [
+            language_object(item) for item in loaded.languages_of("phone", phone.pk)
+        ]
+    return values
+
+
+def contact_object(loaded: Loaded, contact: Contact) -> dict[str, Any]:
+    values = _clean(
+        {
+            "id": str(contact.pk),
+            "organization_id": _id(contact.organization_id),
+            "service_id": _id(contact.service_id),
+            "service_at_location_id": _id(contact.service_at_location_id),
+            "location_id": _id(contact.location_id),
+            "name": contact.name,
+            "title": contact.title,
+            "department": contact.department,
+            "email": contact.email,
+        }
+    )
+    values["phones"] = [phone_object(p, loaded) for p in contact.phones.all()]
+    return values
+
+
+def accessibility_object(item: Accessibility) -> dict[str, Any]:
+    return _clean(
+        {
+            "id": str(item.pk),
+            "location_id": str(item.location_id),
+            "description": item.description,
+            "details": item.details,
+            "url": item.url,
+        }
+    )
+
+
+def cost_option_object(option: CostOption) -> dict[str, Any]:
+    return _clean(
+        {
+            "id": str(option.pk),
+            "service_id": str(option.service_id),
+            "valid_from": _date(option.valid_from),
+            "valid_to": _date(option.valid_to),
+            "option": option.option,
+            "currency": option.currency,
+            "amount": _amount(option.amount),
+            "amount_description": option.amount_description,
         }
     )
 
@@ -311,9 +486,18 @@ def location_object(loaded: Loaded, location: Location) -> dict[str, Any]:
         }
     )
     values["addresses"] = [address_object(a) for a in location.addresses.all()]
-    values["phones"] = [phone_object(p) for p in location.phones.all()]
+    values["phones"] = [phone_object(p, loaded) for p in location.phones.all()]
     values["schedules"] = [
         schedule_object(loaded.municipality, s) for s in location.schedules.all()
+    ]
+    values["contacts"] = [
+        contact_object(loaded, c) for c in loaded.contacts_of("location", location.pk)
+    ]
+    values["languages"] = [
+        language_object(item) for item in loaded.languages_of("location", location.pk)
+    ]
+    values["accessibility"] = [
+        accessibility_object(item) for item in loaded.accessibility.get(location.pk, [])
     ]
     values["attributes"] = _attributes(
         loaded,
@@ -344,6 +528,10 @@ def organization_object(org: Organization, *, loaded: Loaded | None = None) -> d
         }
     )
     values["description"] = org.description
+    if loaded is not None:
+        values["contacts"] = [
+            contact_object(loaded, c) for c in loaded.contacts_of("organization", org.pk)
+        ]
     if loaded is not None and org.name_kana:
         values["attributes"] = [
             _profile_attribute(
@@ -390,8 +578,17 @@ def service_object(loaded: Loaded, service: Service) -> dict[str, Any]:
     """A fully nested service (schema/service.json)."""
     values = _service_fields(service)
     values["organization"] = organization_object(service.organization, loaded=loaded)
-    values["phones"] = [phone_object(p) for p in service.phones.all()]
+    values["phones"] = [phone_object(p, loaded) for p in service.phones.all()]
     values["schedules"] = [schedule_object(loaded.municipality, s) for s in service.schedules.all()]
+    values["contacts"] = [
+        contact_object(loaded, c) for c in loaded.contacts_of("service", service.pk)
+    ]
+    values["languages"] = [
+        language_object(item) for item in loaded.languages_of("service", service.pk)
+    ]
+    values["cost_options"] = [
+        cost_option_object(option) for option in loaded.cost_options.get(service.pk, [])
+    ]
     values["service_at_locations"] = [
         _clean(
             {

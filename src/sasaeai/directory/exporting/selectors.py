@@ -221,7 +221,7 @@ def organization_detail(
     org = organizations(municipality).filter(pk=pk).first()
     if org is None:
         return None
-    loaded = hsds.Loaded(municipality=municipality)
+    loaded = hsds.load_organizations(municipality, [org])
     value = hsds.organization_object(org, loaded=loaded)
     services = (
         active_services(municipality).filter(organization=org).order_by("name_kana", "name", "id")

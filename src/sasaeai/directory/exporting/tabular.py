@@ -2,8 +2,10 @@
 
 ``flatten`` walks fully nested service objects and yields one row per object per table,
 setting the parent's id column (``service_id``, ``location_id`` …) where HSDS has one;
-``nest`` does the reverse for the importer. Columns are exactly those of
-``schema/compiled/tabular.json``.
+``nest`` does the reverse for the importer: a row is nested under every parent its id
+columns name (a phone with both ``service_id`` and ``location_id`` is given to both; a
+language with a ``phone_id`` also to that phone, a phone with a ``contact_id`` to that
+contact). Columns are exactly those of ``schema/compiled/tabular.json``.
 """
 
 from __future__ import annotations
@@ -186,6 +188,15 @@ def nest(tables: Mapping[str, list[dict[str, str]]]) -> list[dict[str, Any]]:
         column: by("phone", column) for column in ("service_id", "location_id", "organization_id")
     }
     schedules_by = {column: by("schedule", column) for column in ("service_id", "location_id")}
+    contacts_by = {
+        column: by("contact", column) for column in ("service_id", "location_id", "organization_id")
+    }
+    contact_phones = by("phone", "contact_id")
+    languages_by = {
+        column: by("language", column) for column in ("service_id", "location_id", "phone_id")
+    }
+    accessibility = by("accessibility", "location_id")
+    cost_options = by("cost_option", "service_id")
     addresses = by("address", "location_id")
     locations = {row["id"]: clean(row) for row in rows("location") if row.get("id")}
     sal_by_service = by("service_at_location", "service_id")
@@ -195,14 +206,32 @@ def nest(tables: Mapping[str, list[dict[str, str]]]) -> list[dict[str, Any]]:
         value["attributes"] = attributes(value["id"])
         return value
 
+    def phone(row: Mapping[str, Any]) -> dict[str, Any]:
+        value = clean(row)
+        found = languages_by["phone_id"].get(value.get("id", ""), [])
+        value["languages"] = [clean(language) for language in found]
+        return value
+
+    def contact(row: Mapping[str, Any]) -> dict[str, Any]:
+        value = clean(row)
+        value["phones"] = [phone(p) for p in contact_phones.get(value.get("id", ""), [])]
+        return value
+
+    def details(value: dict[str, Any], owner: str, owner_id: str) -> None:
+        value["contacts"] = [contact(c) for c in contacts_by[owner].get(owner_id, [])]
+        if owner != "organization_id":
+            value["languages"] = [clean(item) for item in languages_by[owner].get(owner_id, [])]
+
     def location(location_id: str) -> dict[str, Any] | None:
         base = locations.get(location_id)
         if base is None:
             return None
         value = dict(base)
         value["addresses"] = [clean(a) for a in addresses.get(location_id, [])]
-        value["phones"] = [clean(p) for p in phones_by["location_id"].get(location_id, [])]
+        value["phones"] = [phone(p) for p in phones_by["location_id"].get(location_id, [])]
         value["schedules"] = [schedule(s) for s in schedules_by["location_id"].get(location_id, [])]
+        details(value, "location_id", location_id)
+        value["accessibility"] = [clean(a) for a in accessibility.get(location_id, [])]
         value["attributes"] = attributes(location_id)
         return value
 
@@ -213,8 +242,11 @@ def nest(tables: Mapping[str, list[dict[str, str]]]) -> list[dict[str, Any]]:
         org = organizations.get(service.get("organization_id", ""))
         if org is not None:
             service["organization"] = {**org, "attributes": attributes(org["id"])}
-        service["phones"] = [clean(p) for p in phones_by["service_id"].get(service_id, [])]
+            details(service["organization"], "organization_id", org["id"])
+        service["phones"] = [phone(p) for p in phones_by["service_id"].get(service_id, [])]
         service["schedules"] = [schedule(s) for s in schedules_by["service_id"].get(service_id, [])]
+        details(service, "service_id", service_id)
+        service["cost_options"] = [clean(c) for c in cost_options.get(service_id, [])]
         service["service_at_locations"] = []
         for sal in sal_by_service.get(service_id, []):
             item = clean(sal)

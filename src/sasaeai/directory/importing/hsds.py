@@ -7,6 +7,12 @@ A datapackage is read table by table and nested back into service objects
 ``source_id`` = the HSDS id); our UUID reuses theirs when it is free. Attributes of the
 ``sasaeai-profile`` taxonomy set the profile's fields (readings, 行政地区, 町丁目,
 closures) instead of becoming attributes.
+
+Besides phones and schedules, a service's ``contacts`` (with their ``phones``),
+``languages`` and ``cost_options``, a location's ``contacts``, ``languages`` and
+``accessibility``, an organisation's ``contacts`` and a phone's ``languages`` are read; an
+object belongs to the one it is nested in (a row of the tabular format to every parent its
+id columns name).
 """
 
 from __future__ import annotations
@@ -22,15 +28,22 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import PurePosixPath
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from sasaeai.core.errors import DomainError
 from sasaeai.directory.exporting import schemas, tabular
 from sasaeai.directory.exporting.hsds import PROFILE_TAXONOMY
 from sasaeai.directory.importing.records import (
+    AccessibilityRecord,
     AddressRecord,
     Bundle,
+    ContactRecord,
+    CostOptionRecord,
     Issue,
+    LanguageRecord,
     LocationRecord,
     OrganizationRecord,
     PhoneRecord,
@@ -39,6 +52,7 @@ from sasaeai.directory.importing.records import (
     TermRef,
 )
 from sasaeai.directory.importing.text import decode
+from sasaeai.directory.models import Accessibility, Contact, CostOption, Language
 from sasaeai.directory.phones import normalize_phone, phone_problem
 
 STATUSES = ("active", "inactive", "defunct", "temporarily closed")
@@ -48,6 +62,22 @@ DEFAULT_TAXONOMY = "HSDS"
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 STEP = Decimal("0.000001")
 MAX_UNZIPPED_BYTES = 200_000_000  # a datapackage larger than this is refused unread
+# ISO 639-1 (the two-letter codes, iso-codes 4.x). HSDS also allows ISO 639-3's three
+# letters; those (about 7,900) are checked for their form only.
+ISO_639_1 = frozenset(
+    """
+    aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv
+    cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr
+    ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw
+    ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv
+    ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr
+    ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi
+    yo za zh zu
+    """.split()  # noqa: SIM905 (a list literal would take 184 lines)
+)
+_ISO_639_3 = re.compile(r"^[a-z]{3}$")
+_CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+MAX_AMOUNT = Decimal(10) ** 10  # CostOption.amount: 10 digits, no decimals
 
 
 def parse_hsds(data: bytes) -> Bundle:
@@ -224,6 +254,9 @@ class _Service:
             location_keys=location_keys,
             phones=self.phones(obj.get("phones"), "phones"),
             schedules=self.schedules(obj.get("schedules"), "schedules"),
+            contacts=self.contacts(obj.get("contacts"), "contacts"),
+            languages=self.languages(obj.get("languages"), "languages"),
+            cost_options=self.cost_options(obj.get("cost_options"), "cost_options"),
             terms=terms,
             hsds_id=service_id,
         )
@@ -250,6 +283,7 @@ class _Service:
                     tax_id=_text(org.get("tax_id"))[:13],
                     legal_status=_text(org.get("legal_status")),
                     phones=self.phones(org.get("phones"), "organization.phones"),
+                    contacts=self.contacts(org.get("contacts"), "organization.contacts"),
                     hsds_id=key,
                 )
             return key
@@ -317,6 +351,9 @@ class _Service:
             address=address,
             phones=self.phones(obj.get("phones"), f"{path}.phones"),
             schedules=self.schedules(obj.get("schedules"), f"{path}.schedules"),
+            contacts=self.contacts(obj.get("contacts"), f"{path}.contacts"),
+            languages=self.languages(obj.get("languages"), f"{path}.languages"),
+            accessibility=self.accessibility(obj.get("accessibility"), f"{path}.accessibility"),
             district_name=profile.get("district"),
             town_name=profile.get("town"),
             hsds_id=key,
@@ -378,9 +415,11 @@ class _Service:
             extension = phone.get("extension")
             try:
                 extension_value = (
-                    int(Decimal(str(extension))) if extension not in {None, ""} else None
+                    None if extension is None or extension == "" else int(Decimal(str(extension)))
                 )
-            except (InvalidOperation, ValueError):
+                if extension_value is not None and not 0 <= extension_value < 10**9:
+                    raise ValueError(extension)
+            except (ArithmeticError, ValueError):  # not a number, Infinity, out of range
                 extension_value = None
                 self.warn(
                     f"{path}[{index}].extension",
@@ -394,6 +433,7 @@ class _Service:
                     extension=extension_value,
                     type=_text(phone.get("type"))[:20],
                     description=_text(phone.get("description"))[:300],
+                    languages=self.languages(phone.get("languages"), f"{path}[{index}].languages"),
                     hsds_id=_text(phone.get("id")),
                 )
             )
@@ -435,12 +475,159 @@ class _Service:
             )
         return schedules
 
+    def contacts(self, values: Any, path: str) -> list[ContactRecord]:
+        contacts = []
+        for index, item in enumerate(values or []):
+            if not isinstance(item, Mapping):
+                continue
+            where = f"{path}[{index}]"
+            email = self.text(item, "email", where, Contact)
+            if email:
+                try:
+                    validate_email(email)
+                except ValidationError:
+                    self.error(
+                        f"{where}.email",
+                        _("「{value}」はメールアドレスとして読めません。").format(value=email),
+                    )
+            contacts.append(
+                ContactRecord(
+                    name=self.text(item, "name", where, Contact),
+                    title=self.text(item, "title", where, Contact),
+                    department=self.text(item, "department", where, Contact),
+                    email=email,
+                    phones=self.phones(item.get("phones"), f"{where}.phones"),
+                    hsds_id=_text(item.get("id")),
+                )
+            )
+        return contacts
+
+    def languages(self, values: Any, path: str) -> list[LanguageRecord]:
+        languages = []
+        for index, item in enumerate(values or []):
+            if not isinstance(item, Mapping):
+                continue
+            where = f"{path}[{index}]"
+            name = self.text(item, "name", where, Language)
+            code = self.text(item, "code", where, Language)
+            if not (name or code):
+                self.warn(where, _("言語の name も code もないため読み飛ばしました。"))
+                continue
+            if code.lower() in ISO_639_1 or _ISO_639_3.match(code.lower()):
+                code = code.lower()
+            elif code:
+                self.warn(
+                    f"{where}.code",
+                    _(
+                        "言語コード「{value}」は ISO 639 のコード（日本語は ja、英語は en）"
+                        "ではありません。書かれたまま取り込みました。"
+                    ).format(value=code),
+                )
+            languages.append(
+                LanguageRecord(
+                    name=name,
+                    code=code,
+                    note=self.text(item, "note", where, Language),
+                    hsds_id=_text(item.get("id")),
+                )
+            )
+        return languages
+
+    def accessibility(self, values: Any, path: str) -> list[AccessibilityRecord]:
+        items = []
+        for index, item in enumerate(values or []):
+            if not isinstance(item, Mapping):
+                continue
+            where = f"{path}[{index}]"
+            url = self.text(item, "url", where, Accessibility)
+            if url:
+                try:
+                    URLValidator(schemes=["http", "https"])(url)
+                except ValidationError:
+                    self.error(
+                        f"{where}.url",
+                        _(
+                            "「{value}」は URL（http:// か https:// で始まる）として読めません。"
+                        ).format(value=url),
+                    )
+            items.append(
+                AccessibilityRecord(
+                    description=_text(item.get("description")),
+                    details=_text(item.get("details")),
+                    url=url,
+                    hsds_id=_text(item.get("id")),
+                )
+            )
+        return items
+
+    def cost_options(self, values: Any, path: str) -> list[CostOptionRecord]:
+        options = []
+        for index, item in enumerate(values or []):
+            if not isinstance(item, Mapping):
+                continue
+            where = f"{path}[{index}]"
+            currency = _text(item.get("currency")).upper() or "JPY"
+            if not _CURRENCY.match(currency):
+                self.error(
+                    f"{where}.currency",
+                    _(
+                        "currency「{value}」は ISO 4217 の3文字の通貨コード（円は JPY）にしてください。"
+                    ).format(value=_text(item.get("currency"))),
+                )
+            options.append(
+                CostOptionRecord(
+                    option=self.text(item, "option", where, CostOption),
+                    amount=self.amount(item.get("amount"), f"{where}.amount"),
+                    currency=currency,
+                    amount_description=self.text(item, "amount_description", where, CostOption),
+                    valid_from=self.date(item.get("valid_from"), f"{where}.valid_from"),
+                    valid_to=self.date(item.get("valid_to"), f"{where}.valid_to"),
+                    hsds_id=_text(item.get("id")),
+                )
+            )
+        return options
+
+    def text(self, obj: Mapping[str, Any], key: str, where: str, model: type[Model]) -> str:
+        """``obj[key]`` as text, with an error if longer than ``model``'s column allows."""
+        value = _text(obj.get(key))
+        limit = getattr(model._meta.get_field(key), "max_length", None)
+        if limit and len(value) > limit:
+            self.error(
+                f"{where}.{key}",
+                _("{limit} 文字を超えています（{length} 文字）。").format(
+                    limit=limit, length=len(value)
+                ),
+            )
+        return value
+
+    def amount(self, value: Any, field: str) -> Decimal | None:
+        """A cost in whole units (the model keeps no decimals): fractions are rounded."""
+        if value is None or value == "":
+            return None
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            self.error(field, _("「{value}」は数値として読めません。").format(value=value))
+            return None
+        if not number.is_finite() or number < 0 or number >= MAX_AMOUNT:
+            self.error(field, _("「{value}」は範囲外です。").format(value=value))
+            return None
+        whole = number.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        if whole != number:
+            self.warn(
+                field,
+                _("金額「{value}」は小数を持てないため、{whole} として取り込みました。").format(
+                    value=value, whole=whole
+                ),
+            )
+        return whole
+
     def age(self, value: Any, field: str) -> int | None:
-        if value in {None, ""}:
+        if value is None or value == "":
             return None
         try:
             number = int(Decimal(str(value)))
-        except (InvalidOperation, ValueError):
+        except (ArithmeticError, ValueError):  # InvalidOperation, Infinity
             self.error(field, _("「{value}」は数値として読めません。").format(value=value))
             return None
         if not 0 <= number <= 32767:
@@ -471,7 +658,7 @@ class _Service:
         return dt.time(int(match.group(1)), int(match.group(2)))
 
     def coordinate(self, value: Any, field: str, limit: int) -> Decimal | None:
-        if value in {None, ""}:
+        if value is None or value == "":
             return None
         try:
             number = Decimal(str(value))

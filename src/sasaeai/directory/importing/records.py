@@ -8,9 +8,10 @@ source's own identifier (``key``), so a re-import finds the rows it made before
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -30,16 +31,103 @@ class Issue:
         return f"{where}: {self.message}" if where else self.message
 
 
+class _Canonical(Protocol):
+    def canonical(self) -> tuple[Any, ...]: ...
+
+
+def canonical_list(records: Iterable[_Canonical]) -> list[tuple[Any, ...]]:
+    """The records' canonical forms in a fixed order: what a re-import compares."""
+    return sorted((record.canonical() for record in records), key=repr)
+
+
+@dataclass
+class LanguageRecord:
+    """HSDS ``language``: a language a service, location or phone line offers."""
+
+    name: str = ""
+    code: str = ""  # ISO 639-1 or 639-3
+    note: str = ""
+    hsds_id: str = ""
+
+    def canonical(self) -> tuple[Any, ...]:
+        return (self.name, self.code, self.note)
+
+
 @dataclass
 class PhoneRecord:
     number: str
     extension: int | None = None
     type: str = "voice"
     description: str = ""
+    languages: list[LanguageRecord] = field(default_factory=list)
     hsds_id: str = ""
 
     def canonical(self) -> tuple[Any, ...]:
-        return (self.number, self.extension, self.type, self.description)
+        return (
+            self.number,
+            self.extension,
+            self.type,
+            self.description,
+            tuple(canonical_list(self.languages)),
+        )
+
+
+@dataclass
+class ContactRecord:
+    """HSDS ``contact``: a person or desk of an organisation, service or location."""
+
+    name: str = ""
+    title: str = ""
+    department: str = ""
+    email: str = ""
+    phones: list[PhoneRecord] = field(default_factory=list)
+    hsds_id: str = ""
+
+    def canonical(self) -> tuple[Any, ...]:
+        return (
+            self.name,
+            self.title,
+            self.department,
+            self.email,
+            tuple(canonical_list(self.phones)),
+        )
+
+
+@dataclass
+class AccessibilityRecord:
+    """HSDS ``accessibility`` of a location (バリアフリー情報)."""
+
+    description: str = ""
+    details: str = ""
+    url: str = ""
+    hsds_id: str = ""
+
+    def canonical(self) -> tuple[Any, ...]:
+        return (self.description, self.details, self.url)
+
+
+@dataclass
+class CostOptionRecord:
+    """HSDS ``cost_option`` of a service; ``amount`` is whole units (the model keeps no
+    decimals)."""
+
+    option: str = ""
+    amount: Decimal | None = None
+    currency: str = "JPY"
+    amount_description: str = ""
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    hsds_id: str = ""
+
+    def canonical(self) -> tuple[Any, ...]:
+        return (
+            self.option,
+            self.amount,
+            self.currency,
+            self.amount_description,
+            self.valid_from,
+            self.valid_to,
+        )
 
 
 @dataclass
@@ -131,6 +219,7 @@ class OrganizationRecord:
     tax_id: str = ""
     legal_status: str = ""
     phones: list[PhoneRecord] = field(default_factory=list)
+    contacts: list[ContactRecord] = field(default_factory=list)
     hsds_id: str = ""
     row: int | None = None
 
@@ -165,6 +254,9 @@ class LocationRecord:
     address: AddressRecord | None = None
     phones: list[PhoneRecord] = field(default_factory=list)
     schedules: list[ScheduleRecord] = field(default_factory=list)
+    contacts: list[ContactRecord] = field(default_factory=list)
+    languages: list[LanguageRecord] = field(default_factory=list)
+    accessibility: list[AccessibilityRecord] = field(default_factory=list)
     district_name: str | None = None  # profile data carried by an HSDS file; None = match
     town_name: str | None = None
     town_code: str = ""  # 町字ID of the Address Base Registry, when the file gives it
@@ -210,6 +302,9 @@ class ServiceRecord:
     location_keys: list[str] = field(default_factory=list)
     phones: list[PhoneRecord] = field(default_factory=list)
     schedules: list[ScheduleRecord] = field(default_factory=list)
+    contacts: list[ContactRecord] = field(default_factory=list)
+    languages: list[LanguageRecord] = field(default_factory=list)
+    cost_options: list[CostOptionRecord] = field(default_factory=list)
     terms: list[TermRef] = field(default_factory=list)
     hsds_id: str = ""
     row: int | None = None

@@ -10,7 +10,10 @@ transaction that is rolled back, so what it reports is what the apply does.
 
 Identity: rows are found again by ``source_kind`` (the dataset: kaigo, kosodate, iryo, aed,
 hsds) and ``source_id`` (the file's own identifier), so a re-import updates instead of
-duplicating. Rows the file no longer lists are left as they are (a partial file never
+duplicating. The rows that hang off them (address, phones, schedules, contacts, languages,
+accessibility, cost options) have no identity of their own: they are compared as a whole
+(``records.canonical_list``) and replaced when they differ, the change naming the field
+(``phones``, ``contacts`` …). Rows the file no longer lists are left as they are (a partial file never
 deletes). Any error refuses the whole file: nothing is written. Callers check permissions
 (the CLI acts as the operator, ``cli:<user>``; the staff screen asks
 ``directory.permissions``).
@@ -21,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -37,17 +40,26 @@ from sasaeai.core.errors import DomainError
 from sasaeai.directory.importing import hsds as hsds_parser
 from sasaeai.directory.importing import opendata
 from sasaeai.directory.importing.records import (
+    AccessibilityRecord,
     Bundle,
+    ContactRecord,
+    CostOptionRecord,
     Issue,
+    LanguageRecord,
     LocationRecord,
     PhoneRecord,
     ScheduleRecord,
     TermRef,
+    canonical_list,
 )
 from sasaeai.directory.importing.towns import TownMatcher
 from sasaeai.directory.models import (
+    Accessibility,
     Address,
     Attribute,
+    Contact,
+    CostOption,
+    Language,
     LinkEntity,
     Location,
     Organization,
@@ -300,23 +312,73 @@ _CREATION_ORDER: tuple[type[Any], ...] = (
     Location,
     Address,
     Service,
+    Contact,
     Phone,
+    Language,
     Schedule,
     ServiceAtLocation,
+    Accessibility,
+    CostOption,
     Attribute,
 )
+# what the writer prefetches to compare an owner's rows with the file's
+_PHONES: Final = ("phones", "phones__languages")
+_CONTACTS: Final = ("contacts", "contacts__phones", "contacts__phones__languages")
+
+
+def _language_record(row: Language) -> LanguageRecord:
+    return LanguageRecord(name=row.name, code=row.code, note=row.note)
+
+
+def _phone_record(row: Phone) -> PhoneRecord:
+    return PhoneRecord(
+        number=row.number,
+        extension=row.extension,
+        type=row.type,
+        description=row.description,
+        languages=[_language_record(item) for item in row.languages.all()],
+    )
+
+
+def _contact_record(row: Contact) -> ContactRecord:
+    return ContactRecord(
+        name=row.name,
+        title=row.title,
+        department=row.department,
+        email=row.email,
+        phones=[_phone_record(p) for p in row.phones.all()],
+    )
+
+
+def _accessibility_record(row: Accessibility) -> AccessibilityRecord:
+    return AccessibilityRecord(description=row.description, details=row.details, url=row.url)
+
+
+def _cost_option_record(row: CostOption) -> CostOptionRecord:
+    return CostOptionRecord(
+        option=row.option,
+        amount=row.amount,
+        currency=row.currency,
+        amount_description=row.amount_description,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+    )
 
 
 def _phones_of(rows: Iterable[Phone]) -> list[tuple[Any, ...]]:
-    return sorted(
-        (
-            PhoneRecord(
-                number=p.number, extension=p.extension, type=p.type, description=p.description
-            ).canonical()
-            for p in rows
-        ),
-        key=repr,
-    )
+    return canonical_list(_phone_record(p) for p in rows)
+
+
+# HSDS details per owner: the related name (and record field) → the record of a stored row
+_DETAIL_RECORDS: dict[str, Callable[[Any], Any]] = {
+    "contacts": _contact_record,
+    "languages": _language_record,
+    "accessibility": _accessibility_record,
+    "cost_options": _cost_option_record,
+}
+_ORGANIZATION_DETAILS: Final = ("contacts",)
+_LOCATION_DETAILS: Final = ("contacts", "languages", "accessibility")
+_SERVICE_DETAILS: Final = ("contacts", "languages", "cost_options")
 
 
 def _schedules_of(rows: Iterable[Schedule]) -> list[tuple[Any, ...]]:
@@ -387,7 +449,7 @@ class _Writer:
             org.source_id: org
             for org in Organization.objects.filter(
                 municipality=self.municipality, source_kind=self.kind, source_id__in=list(records)
-            ).prefetch_related("phones")
+            ).prefetch_related(*_PHONES, *_CONTACTS)
         }
         result: dict[str, Organization] = {}
         for key, record in records.items():
@@ -405,6 +467,7 @@ class _Writer:
                 )
                 self._add(org)
                 self._set_phones(record.phones, organization=org)
+                self._add_details(record, _ORGANIZATION_DETAILS, organization=org)
                 self._change("organization", ADD, key, record.name, record.row)
             else:
                 changed = _differs(org, values)
@@ -414,6 +477,7 @@ class _Writer:
                     changed.append("phones")
                     org.phones.all().delete()
                     self._set_phones(record.phones, organization=org)
+                changed += self._replace_details(org, record, _ORGANIZATION_DETAILS)
                 if changed:
                     for name, value in values.items():
                         setattr(org, name, value)
@@ -437,7 +501,9 @@ class _Writer:
             location.source_id: location
             for location in Location.objects.filter(
                 municipality=self.municipality, source_kind=self.kind, source_id__in=list(records)
-            ).prefetch_related("addresses", "phones", "schedules")
+            ).prefetch_related(
+                "addresses", *_PHONES, "schedules", *_CONTACTS, "languages", "accessibility"
+            )
         }
         result: dict[str, Location] = {}
         for key, record in records.items():
@@ -466,6 +532,7 @@ class _Writer:
                 self._set_address(record, location)
                 self._set_phones(record.phones, location=location)
                 self._set_schedules(record.schedules, location=location)
+                self._add_details(record, _LOCATION_DETAILS, location=location)
                 self._change("location", ADD, key, record.name, record.row)
             else:
                 changed = _differs(location, values)
@@ -483,6 +550,7 @@ class _Writer:
                     changed.append("schedules")
                     location.schedules.all().delete()
                     self._set_schedules(record.schedules, location=location)
+                changed += self._replace_details(location, record, _LOCATION_DETAILS)
                 if changed:
                     for name, value in values.items():
                         setattr(location, name, value)
@@ -547,8 +615,8 @@ class _Writer:
         )
 
     def _set_phones(self, phones: list[PhoneRecord], **owner: Any) -> None:
-        for phone in [
-            Phone(
+        for p in phones:
+            phone = Phone(
                 id=self._usable_uuid(p.hsds_id, Phone),
                 municipality=self.municipality,
                 number=p.number,
@@ -557,9 +625,93 @@ class _Writer:
                 description=p.description,
                 **owner,
             )
-            for p in phones
-        ]:
             self._add(phone)
+            self._set_languages(p.languages, phone=phone)
+
+    def _set_contacts(self, contacts: list[ContactRecord], **owner: Any) -> None:
+        for c in contacts:
+            contact = Contact(
+                id=self._usable_uuid(c.hsds_id, Contact),
+                municipality=self.municipality,
+                name=c.name,
+                title=c.title,
+                department=c.department,
+                email=c.email,
+                **owner,
+            )
+            self._add(contact)
+            self._set_phones(c.phones, contact=contact)
+
+    def _set_languages(self, languages: list[LanguageRecord], **owner: Any) -> None:
+        for item in languages:
+            self._add(
+                Language(
+                    id=self._usable_uuid(item.hsds_id, Language),
+                    municipality=self.municipality,
+                    name=item.name,
+                    code=item.code,
+                    note=item.note,
+                    **owner,
+                )
+            )
+
+    def _set_accessibility(self, items: list[AccessibilityRecord], **owner: Any) -> None:
+        for item in items:
+            self._add(
+                Accessibility(
+                    id=self._usable_uuid(item.hsds_id, Accessibility),
+                    municipality=self.municipality,
+                    **owner,
+                    description=item.description,
+                    details=item.details,
+                    url=item.url,
+                )
+            )
+
+    def _set_cost_options(self, options: list[CostOptionRecord], **owner: Any) -> None:
+        for item in options:
+            self._add(
+                CostOption(
+                    id=self._usable_uuid(item.hsds_id, CostOption),
+                    municipality=self.municipality,
+                    **owner,
+                    option=item.option,
+                    amount=item.amount,
+                    currency=item.currency,
+                    amount_description=item.amount_description,
+                    valid_from=item.valid_from,
+                    valid_to=item.valid_to,
+                )
+            )
+
+    def _details_setter(self, name: str) -> Callable[..., None]:
+        setters: dict[str, Callable[..., None]] = {
+            "contacts": self._set_contacts,
+            "languages": self._set_languages,
+            "accessibility": self._set_accessibility,
+            "cost_options": self._set_cost_options,
+        }
+        return setters[name]
+
+    def _add_details(self, record: Any, names: Sequence[str], **owner: Any) -> None:
+        """Create the rows ``record`` lists under each of ``names`` for a new owner."""
+        for name in names:
+            self._details_setter(name)(getattr(record, name), **owner)
+
+    def _replace_details(self, obj: Any, record: Any, names: Sequence[str]) -> list[str]:
+        """Replace each of ``names`` (contacts, languages …) of ``obj`` (prefetched) whose
+        rows differ from ``record``'s; the names replaced."""
+        owner = {type(obj).__name__.lower(): obj}
+        replaced = []
+        for name in names:
+            rows = getattr(obj, name).all()
+            if canonical_list(map(_DETAIL_RECORDS[name], rows)) != canonical_list(
+                getattr(record, name)
+            ):
+                replaced.append(name)
+                rows.delete()
+                self._details_setter(name)(getattr(record, name), **owner)
+        return replaced
 
     # services
     def _services(
@@ -570,7 +722,9 @@ class _Writer:
             service.source_id: service
             for service in Service.objects.filter(
                 municipality=self.municipality, source_kind=self.kind, source_id__in=list(records)
-            ).prefetch_related("phones", "schedules", "at_locations")
+            ).prefetch_related(
+                *_PHONES, "schedules", "at_locations", *_CONTACTS, "languages", "cost_options"
+            )
         }
         terms = self._terms([term for record in records.values() for term in record.terms])
         attributes: dict[uuid.UUID, set[uuid.UUID]] = {}
@@ -611,6 +765,7 @@ class _Writer:
                 self._add(service)
                 self._set_phones(record.phones, service=service)
                 self._set_schedules(record.schedules, service=service)
+                self._add_details(record, _SERVICE_DETAILS, service=service)
                 self._set_locations(service, wanted_locations)
                 self._set_terms(service, wanted_terms, set())
                 self._change("service", ADD, key, record.name, record.row)
@@ -625,6 +780,7 @@ class _Writer:
                 changed.append("schedules")
                 service.schedules.all().delete()
                 self._set_schedules(record.schedules, service=service)
+            changed += self._replace_details(service, record, _SERVICE_DETAILS)
             current_locations = {sal.location_id for sal in service.at_locations.all()}
             if current_locations != wanted_locations:
                 changed.append("locations")
