@@ -165,9 +165,9 @@ def _candidates(
         where += clause_where
         params += clause_params
     rank_sql, rank_params = rank_expression(query, contains)
-    if rank is not None:
-        where.append(f"{rank_sql} = {int(rank)}")
-        params += rank_params
+    rank_where, rank_where_params = _rank_is(rank, rank_sql, rank_params)
+    where += rank_where
+    params += rank_where_params
     limit_sql = "" if limit is None else f" LIMIT {int(limit)}"
     if ordered:
         limit_sql = f" ORDER BY {_order(backend)}{limit_sql}"
@@ -267,9 +267,9 @@ def _window(
         check_where += term_where
         check_params += term_params
     rank_sql, rank_params = rank_expression(query, contains)
-    if rank is not None:
-        check_where.append(f"{rank_sql} = {int(rank)}")
-        check_params += rank_params
+    rank_where, rank_where_params = _rank_is(rank, rank_sql, rank_params)
+    check_where += rank_where
+    check_params += rank_where_params
     window = WINDOW * engine.COUNT_LIMIT
     order = _order(backend)
     source = backend.source(cursor, "walk")
@@ -281,6 +281,13 @@ def _window(
         [*rank_params, *params, *check_params, limit],
     )
     return [_candidate(row) for row in cursor.fetchall()]
+
+
+def _rank_is(rank: int | None, rank_sql: str, rank_params: list[Any]) -> Clauses:
+    """The condition "the row has this rank" (nothing when ``rank`` is None)."""
+    if rank is None:
+        return [], []
+    return [f"{rank_sql} = {int(rank)}"], list(rank_params)
 
 
 def _order(backend: Backend) -> str:
