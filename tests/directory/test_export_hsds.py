@@ -498,7 +498,7 @@ def test_details_round_trip_into_another_municipality(
         actor="cli:test", municipality=fujisawa, data=data, filename="export"
     )
     assert (result.errors, result.warnings) == ([], [])
-    assert result.counts("service") == {"add": 2, "update": 0, "unchanged": 0}
+    assert result.counts("service") == {"add": 2, "update": 0, "unchanged": 0, "retire": 0}
     assert _details(fujisawa) == DETAILS
     again = directory_import_apply(
         actor="cli:test", municipality=fujisawa, data=data, filename="export"

@@ -49,7 +49,7 @@ def test_hsds_json_array(kamakura: Municipality, oofuna: None) -> None:
     assert result.errors == []
     assert result.kind == "hsds"
     assert result.notes == ["形式: HSDS 3.0 JSON"]
-    assert result.counts("service") == {"add": 2, "update": 0, "unchanged": 0}
+    assert result.counts("service") == {"add": 2, "update": 0, "unchanged": 0, "retire": 0}
     salon = Service.objects.get(
         source_kind="hsds", source_id="0d6a4c1e-5b0a-4b7e-9e0f-1a2b3c4d5e01"
     )
@@ -99,7 +99,7 @@ def test_hsds_single_object_and_paginated_list(kamakura: Municipality) -> None:
     result = directory_import_apply(
         actor="cli:test", municipality=kamakura, data=single, filename="one.json"
     )
-    assert result.counts("service") == {"add": 1, "update": 0, "unchanged": 0}
+    assert result.counts("service") == {"add": 1, "update": 0, "unchanged": 0, "retire": 0}
     page = {
         "total_items": 2,
         "total_pages": 1,
@@ -115,7 +115,7 @@ def test_hsds_single_object_and_paginated_list(kamakura: Municipality) -> None:
         actor="cli:test", municipality=kamakura, data=data, filename="page.json"
     )
     assert again.errors == []
-    assert again.counts("service") == {"add": 1, "update": 0, "unchanged": 1}
+    assert again.counts("service") == {"add": 1, "update": 0, "unchanged": 1, "retire": 0}
     assert Service.objects.filter(municipality=kamakura).count() == 2
 
 
@@ -194,7 +194,7 @@ def test_hsds_datapackage_zip(kamakura: Municipality) -> None:
     )
     assert result.errors == []
     assert result.notes == ["形式: HSDS 3.0 表形式（datapackage の ZIP）"]
-    assert result.counts("service") == {"add": 1, "update": 0, "unchanged": 0}
+    assert result.counts("service") == {"add": 1, "update": 0, "unchanged": 0, "retire": 0}
     service = Service.objects.get(source_kind="hsds")
     assert service.pk == uuid.UUID("ac148810-d857-441c-9679-408f346de14b")
     assert (service.name, service.status, service.minimum_age, service.maximum_age) == (

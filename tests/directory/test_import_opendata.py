@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from sasaeai.accounts import services as accounts
-from sasaeai.accounts.models import Municipality, Town
+from sasaeai.accounts.models import Municipality, Town, User
+from sasaeai.accounts.roles import Role
 from sasaeai.audit.models import AuditEvent
+from sasaeai.directory import services as directory_services
 from sasaeai.directory.importing.service import (
     ImportResult,
     directory_import_apply,
@@ -25,6 +28,8 @@ from sasaeai.directory.models import (
     Schedule,
     Service,
 )
+from sasaeai.directory.search import search
+from tests.directory.builders import build_service
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "directory"
 
@@ -68,7 +73,7 @@ def test_kaigo_cp932_old_header(kamakura: Municipality, towns: dict[str, Town]) 
         "3行目 列「事業所番号」: 事業所番号「171000002」は先頭の 0 が落ちていたため「0171000002」として読みました。",
         "ほかの自治体の行を 1 件読み飛ばしました（列「全国地方公共団体コード」）。",
     ]
-    assert result.counts("service") == {"add": 3, "update": 0, "unchanged": 0}
+    assert result.counts("service") == {"add": 3, "update": 0, "unchanged": 0, "retire": 0}
     assert result.counts("organization") == {"add": 2, "update": 0, "unchanged": 0}
     assert result.applied
     services = {s.source_id: s for s in Service.objects.filter(municipality=kamakura)}
@@ -135,7 +140,7 @@ def test_reimport_updates_instead_of_duplicating(
 ) -> None:
     apply(kamakura, "kaigo_cp932.csv")
     again = apply(kamakura, "kaigo_cp932.csv")
-    assert again.counts("service") == {"add": 0, "update": 0, "unchanged": 3}
+    assert again.counts("service") == {"add": 0, "update": 0, "unchanged": 3, "retire": 0}
     assert not again.has_changes
     assert again.summary() == "変更はありません。"
     assert Service.objects.filter(municipality=kamakura).count() == 3
@@ -145,10 +150,42 @@ def test_reimport_updates_instead_of_duplicating(
     result = directory_import_apply(
         actor="cli:test", municipality=kamakura, data=changed.encode("cp932"), filename="k.csv"
     )
-    assert result.counts("service") == {"add": 0, "update": 1, "unchanged": 2}
+    assert result.counts("service") == {"add": 0, "update": 1, "unchanged": 2, "retire": 0}
     assert result.changes_of("service", "update")[0].fields == ("phones",)
     assert Phone.objects.filter(service__source_id="0171000002").get().number == "0467-00-2999"
     assert Service.objects.filter(municipality=kamakura).count() == 3
+
+
+def test_reimport_keeps_what_the_staff_added(
+    kamakura: Municipality, towns: dict[str, Town]
+) -> None:
+    """Fields and terms an open-data file never carries survive a re-import."""
+    from sasaeai.directory.taxonomies import service_terms_set, terms_of_services
+
+    apply(kamakura, "kaigo_cp932.csv")
+    service = Service.objects.get(municipality=kamakura, source_id="0171000002")
+    Service.objects.filter(pk=service.pk).update(
+        eligibility_description="要介護1以上の方",
+        fees_description="介護保険の自己負担（1割〜3割）と食費",
+        assured_date=datetime.date(2026, 11, 1),
+    )
+    service_terms_set(
+        service_id=service.pk, municipality=kamakura, codes=["care-service", "elderly", "carers"]
+    )
+    again = apply(kamakura, "kaigo_cp932.csv")
+    assert again.summary() == "変更はありません。"
+    kept = Service.objects.get(pk=service.pk)
+    assert (kept.eligibility_description, kept.fees_description, kept.assured_date) == (
+        "要介護1以上の方",
+        "介護保険の自己負担（1割〜3割）と食費",
+        datetime.date(2026, 11, 1),
+    )
+    terms = terms_of_services([service.pk])[service.pk]
+    assert sorted(term.code for term in [*terms.categories, *terms.targets]) == [
+        "care-service",
+        "carers",
+        "elderly",
+    ]
 
 
 def test_kosodate_utf8_bom_new_header(kamakura: Municipality, towns: dict[str, Town]) -> None:
@@ -220,7 +257,7 @@ def test_aed_and_utf16(kamakura: Municipality) -> None:
     )
     utf16 = apply(kamakura, "aed_utf16.txt")
     assert utf16.notes[0] == "文字コード: UTF-16（BOM付き）"
-    assert utf16.counts("service") == {"add": 1, "update": 0, "unchanged": 0}
+    assert utf16.counts("service") == {"add": 1, "update": 0, "unchanged": 0, "retire": 0}
     assert Service.objects.get(source_id="u001").name == "AED（ゆにこーど会館（架空））"
 
 
@@ -252,7 +289,7 @@ def test_preview_writes_nothing(kamakura: Municipality) -> None:
     result = directory_import_preview(
         municipality=kamakura, data=read("kaigo_cp932.csv"), filename="kaigo_cp932.csv"
     )
-    assert result.counts("service") == {"add": 3, "update": 0, "unchanged": 0}
+    assert result.counts("service") == {"add": 3, "update": 0, "unchanged": 0, "retire": 0}
     assert not result.applied
     assert result.summary() == (
         "確認のみ（保存していません）: サービス 追加 3 件、変更 0 件、変更なし 0 件"
@@ -288,3 +325,287 @@ def test_auto_kind_asks_when_the_header_is_unclear(kamakura: Municipality) -> No
     assert [issue.describe() for issue in named.errors] == [
         "1行目 列「設置位置」: 必要な列「設置位置」がありません（見出しの行）。"
     ]
+
+
+# --- retire_missing: a newer list without the businesses that closed -----------------------
+
+CLOSED = "kaigo_closed_cp932.csv"  # kaigo_cp932.csv without 0171000002 (ささえあいデイサービス)
+
+
+def build_retire_world(kamakura: Municipality, fujisawa: Municipality) -> dict[str, Service]:
+    """Kamakura's kaigo list imported (0171000001, 0171000002, 1471000003), its AED list
+    (a001), kaigo rows a person made with other statuses, a manual service, and Fujisawa's
+    kaigo list (1471000004): services by source id (the manual one by its name)."""
+    apply(kamakura, "kaigo_cp932.csv")
+    apply(kamakura, "aed.csv")
+    directory_import_apply(
+        actor="cli:test", municipality=fujisawa, data=read("kaigo_cp932.csv"), filename="f.csv"
+    )
+    for source_id, name, status in [
+        ("0171000005", "ささえあい訪問入浴（架空）", "temporarily closed"),
+        ("0171000006", "ささえあいデイケア（架空）", "inactive"),
+        ("0171000007", "ささえあい短期入所（架空）", "defunct"),
+    ]:
+        build_service(kamakura, name=name, status=status, source_kind="kaigo", source_id=source_id)
+    build_service(kamakura, name="ささえあいサロン（架空）")
+    services = {s.source_id or s.name: s for s in Service.objects.all()}
+    assert len(services) == 9
+    return services
+
+
+def statuses() -> dict[tuple[str, str, str], str]:
+    return {
+        (s.municipality.code, s.source_kind, s.source_id or s.name): s.status
+        for s in Service.objects.select_related("municipality")
+    }
+
+
+BEFORE = {
+    ("142042", "kaigo", "0171000001"): "active",
+    ("142042", "kaigo", "0171000002"): "active",
+    ("142042", "kaigo", "1471000003"): "active",
+    ("142042", "aed", "a001"): "active",
+    ("142042", "kaigo", "0171000005"): "temporarily closed",
+    ("142042", "kaigo", "0171000006"): "inactive",
+    ("142042", "kaigo", "0171000007"): "defunct",
+    ("142042", "manual", "ささえあいサロン（架空）"): "active",
+    ("142051", "kaigo", "1471000004"): "active",
+}
+
+
+def found(municipality: Municipality, query: str) -> list[str]:
+    return [hit.name for hit in search(municipality, query).results]
+
+
+def test_retire_missing_retires_exactly_the_missing_of_that_kind(
+    kamakura: Municipality, fujisawa: Municipality
+) -> None:
+    services = build_retire_world(kamakura, fujisawa)
+    assert statuses() == BEFORE
+    assert found(kamakura, "ささえあいデイサービス") == ["ささえあいデイサービス（架空）"]
+    assert found(kamakura, "訪問入浴") == ["ささえあい訪問入浴（架空）"]
+    result = directory_import_apply(
+        actor="cli:test",
+        municipality=kamakura,
+        data=read(CLOSED),
+        filename=CLOSED,
+        retire_missing=True,
+    )
+    assert (result.errors, result.applied) == ([], True)
+    assert result.counts("service") == {"add": 0, "update": 0, "unchanged": 2, "retire": 2}
+    assert result.counts("organization") == {"add": 0, "update": 0, "unchanged": 2}
+    assert [
+        (c.action, c.action_label, c.key, c.name, c.row, c.fields)
+        for c in result.changes_of("service", "retire")
+    ] == [
+        ("retire", "休止にする", "0171000002", "ささえあいデイサービス（架空）", None, ("status",)),
+        ("retire", "休止にする", "0171000005", "ささえあい訪問入浴（架空）", None, ("status",)),
+    ]
+    assert result.notes[-1] == (
+        "このファイルにない取り込み済みの「介護サービス事業所一覧」（実施中・一時休止のもの）は"
+        "「休止中」にします。"
+    )
+    assert result.summary() == (
+        "取り込みました: サービス 追加 0 件、変更 0 件、変更なし 2 件、休止 2 件"
+    )
+    assert statuses() == {
+        **BEFORE,
+        ("142042", "kaigo", "0171000002"): "inactive",
+        ("142042", "kaigo", "0171000005"): "inactive",
+    }
+    event = AuditEvent.objects.filter(action="import").order_by("-pk").first()
+    assert event is not None
+    assert event.changes == {
+        "service_add": [None, 0],
+        "service_update": [None, 0],
+        "service_unchanged": [None, 2],
+        "service_retire": [None, 2],
+        "organization_add": [None, 0],
+        "organization_update": [None, 0],
+        "organization_unchanged": [None, 2],
+        "location_add": [None, 0],
+        "location_update": [None, 0],
+        "location_unchanged": [None, 2],
+        f"service:{services['0171000002'].pk}:status": ["active", "inactive"],
+        f"service:{services['0171000005'].pk}:status": ["temporarily closed", "inactive"],
+    }
+    assert event.detail == (
+        f"地域資源情報を取り込みました（kaigo、ファイル: {CLOSED}、SHA-256: "
+        f"{result.sha256[:16]}）: サービス 追加 0 件、変更 0 件、変更なし 2 件、休止 2 件、警告 1 件"
+    )
+    assert AuditEvent.objects.filter(action="import", object_type="directory.import").count() == 4
+    # gone from the residents' search, in the same transaction
+    assert found(kamakura, "ささえあいデイサービス") == []
+    assert found(kamakura, "訪問入浴") == []
+    assert found(kamakura, "ささえあい訪問介護") == ["ささえあい訪問介護ステーション（架空）"]
+    # the same file again: nothing left to retire
+    again = directory_import_apply(
+        actor="cli:test",
+        municipality=kamakura,
+        data=read(CLOSED),
+        filename=CLOSED,
+        retire_missing=True,
+    )
+    assert again.counts("service") == {"add": 0, "update": 0, "unchanged": 2, "retire": 0}
+    assert again.summary() == "変更はありません。"
+
+
+def test_retire_missing_preview_writes_nothing(
+    kamakura: Municipality, fujisawa: Municipality
+) -> None:
+    build_retire_world(kamakura, fujisawa)
+    events = AuditEvent.objects.count()
+    preview = directory_import_preview(
+        municipality=kamakura, data=read(CLOSED), filename=CLOSED, retire_missing=True
+    )
+    assert (preview.errors, preview.applied) == ([], False)
+    assert preview.counts("service") == {"add": 0, "update": 0, "unchanged": 2, "retire": 2}
+    assert [c.key for c in preview.changes_of("service", "retire")] == ["0171000002", "0171000005"]
+    assert preview.summary() == (
+        "確認のみ（保存していません）: サービス 追加 0 件、変更 0 件、変更なし 2 件、休止 2 件"
+    )
+    assert statuses() == BEFORE
+    assert AuditEvent.objects.count() == events
+    assert found(kamakura, "ささえあいデイサービス") == ["ささえあいデイサービス（架空）"]
+    # without the flag the same file retires nothing
+    plain = directory_import_preview(municipality=kamakura, data=read(CLOSED), filename=CLOSED)
+    assert plain.counts("service") == {"add": 0, "update": 0, "unchanged": 2, "retire": 0}
+    assert plain.summary() == "変更はありません。"
+
+
+def retire_closed(municipality: Municipality) -> ImportResult:
+    return directory_import_apply(
+        actor="cli:test",
+        municipality=municipality,
+        data=read(CLOSED),
+        filename=CLOSED,
+        retire_missing=True,
+    )
+
+
+def test_a_retired_service_listed_again_is_active_again(
+    kamakura: Municipality, fujisawa: Municipality, users: dict[str, User]
+) -> None:
+    services = build_retire_world(kamakura, fujisawa)
+    day_service = services["0171000002"]
+    retire_closed(kamakura)
+    result = apply(kamakura, "kaigo_cp932.csv")  # the full list again, without the flag
+    assert result.counts("service") == {"add": 0, "update": 1, "unchanged": 2, "retire": 0}
+    assert [(c.key, c.fields) for c in result.changes_of("service", "update")] == [
+        ("0171000002", ("status",))
+    ]
+    assert result.summary() == "取り込みました: サービス 追加 0 件、変更 1 件、変更なし 2 件"
+    assert statuses() == {
+        **BEFORE,
+        ("142042", "kaigo", "0171000005"): "inactive",  # still not listed
+    }
+    event = AuditEvent.objects.filter(action="import").order_by("-pk").first()
+    assert event is not None
+    assert event.changes[f"service:{day_service.pk}:status"] == ["inactive", "active"]
+    assert found(kamakura, "ささえあいデイサービス") == ["ささえあいデイサービス（架空）"]
+
+    # retired again; a person confirming the entry (no status change) does not make the
+    # retirement theirs
+    again = retire_closed(kamakura)
+    assert [c.key for c in again.changes_of("service", "retire")] == ["0171000002"]
+    directory_services.service_confirm(actor=users[Role.SECRETARIAT], service=day_service)
+    confirmed = Service.objects.get(pk=day_service.pk).assured_date
+    assert confirmed is not None
+    result = apply(kamakura, "kaigo_cp932.csv")
+    # the open-data file has no 最終確認日: the staff's confirmation is kept
+    assert [(c.key, c.fields) for c in result.changes_of("service", "update")] == [
+        ("0171000002", ("status",))
+    ]
+    assert statuses()[("142042", "kaigo", "0171000002")] == "active"
+    assert Service.objects.get(pk=day_service.pk).assured_date == confirmed
+
+
+def test_a_status_a_person_set_is_kept(
+    kamakura: Municipality, fujisawa: Municipality, users: dict[str, User]
+) -> None:
+    services = build_retire_world(kamakura, fujisawa)
+    secretariat = users[Role.SECRETARIAT]
+    retire_closed(kamakura)
+    # retired by the import, then put back and set inactive again by a person
+    directory_services.service_set_status(
+        actor=secretariat, service=services["0171000002"], status="active"
+    )
+    directory_services.service_set_status(
+        actor=secretariat, service=services["0171000002"], status="inactive"
+    )
+    directory_services.service_set_status(
+        actor=secretariat, service=services["0171000001"], status="inactive"
+    )
+    directory_services.service_set_status(
+        actor=secretariat, service=services["1471000003"], status="defunct"
+    )
+    result = apply(kamakura, "kaigo_cp932.csv")
+    assert result.errors == []
+    assert result.counts("service") == {"add": 0, "update": 0, "unchanged": 3, "retire": 0}
+    assert result.summary() == "変更はありません。"
+    assert statuses() == {
+        **BEFORE,
+        ("142042", "kaigo", "0171000001"): "inactive",
+        ("142042", "kaigo", "0171000002"): "inactive",
+        ("142042", "kaigo", "1471000003"): "defunct",
+        ("142042", "kaigo", "0171000005"): "inactive",
+    }
+
+
+def test_retire_missing_refuses_hsds(kamakura: Municipality) -> None:
+    message = (
+        "HSDS のファイルでは、このファイルにない情報を「休止中」にすることはできません。"
+        "HSDS は複数の発行元のファイルが同じ取込元（hsds）を使うため、"
+        "1つのファイルに載っていないことは休止を意味しません。"
+        "休止にする指定はオープンデータの CSV（kaigo・kosodate・iryo・aed）で使ってください。"
+    )
+    for kind in ("auto", "hsds"):
+        result = directory_import_apply(
+            actor="cli:test",
+            municipality=kamakura,
+            data=read("hsds_services.json"),
+            filename="hsds_services.json",
+            kind=kind,
+            retire_missing=True,
+        )
+        assert [(issue.code, issue.describe()) for issue in result.errors] == [
+            ("retire_missing_hsds", message)
+        ]
+        assert result.summary() == "取り込めませんでした（誤り 1 件）。何も変更していません。"
+        assert not result.applied
+    assert Service.objects.count() == 0
+    assert not AuditEvent.objects.filter(action="import").exists()
+
+
+def test_retire_missing_refuses_a_file_without_services(
+    kamakura: Municipality, fujisawa: Municipality
+) -> None:
+    build_retire_world(kamakura, fujisawa)
+    events = AuditEvent.objects.count()
+    lines = read("kaigo_cp932.csv").decode("cp932").splitlines(keepends=True)
+    header_only = lines[0].encode("cp932")
+    fujisawa_only = (lines[0] + lines[4]).encode("cp932")
+    message = (
+        "このファイルには取り込めるサービスが1件もありません。"
+        "このままでは取り込み済みの「介護サービス事業所一覧」がすべて休止中になるため、取り込みません。"
+        "ファイルの中身と自治体コードを確かめてください。"
+    )
+    for data in (header_only, fujisawa_only):
+        result = directory_import_apply(
+            actor="cli:test",
+            municipality=kamakura,
+            data=data,
+            filename="k.csv",
+            retire_missing=True,
+        )
+        assert [(issue.code, issue.describe()) for issue in result.errors] == [
+            ("retire_missing_empty", message)
+        ]
+        assert not result.applied
+    assert statuses() == BEFORE
+    assert AuditEvent.objects.count() == events
+    # without the flag an empty list is simply nothing to do
+    plain = directory_import_apply(
+        actor="cli:test", municipality=kamakura, data=header_only, filename="k.csv"
+    )
+    assert (plain.errors, plain.summary()) == ([], "変更はありません。")

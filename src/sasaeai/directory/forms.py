@@ -517,12 +517,33 @@ class ImportForm(forms.Form):
         },
     )
     kind = forms.ChoiceField(label=_("ファイルの種類"), choices=IMPORT_KINDS, required=False)
+    retire_missing = forms.BooleanField(
+        label=_("このファイルにない取り込み済みの情報を「休止中」にする"),
+        required=False,
+        help_text=_(
+            "オープンデータの CSV だけ。同じ種類のデータセットから以前に取り込んだサービスのうち、"
+            "このファイルに載っていないもの（実施中・一時休止）を休止中にし、住民の検索に出さなくします。"
+            "閉じた事業所が載らなくなった新しい一覧を取り込むときに使います。"
+        ),
+    )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > 20 * 1024 * 1024:
             raise forms.ValidationError(_("ファイルが大きすぎます。20MB 以下にしてください。"))
         return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("retire_missing") and cleaned.get("kind") == "hsds":
+            self.add_error(
+                "retire_missing",
+                _(
+                    "HSDS のファイルでは、このファイルにない情報を「休止中」にすることはできません。"
+                    "オープンデータの CSV のときだけ選んでください。"
+                ),
+            )
+        return cleaned
 
 
 class OrganizationForm(forms.Form):

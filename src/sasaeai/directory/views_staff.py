@@ -15,7 +15,7 @@ import secrets
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -48,6 +48,9 @@ from sasaeai.directory.forms import (
 )
 from sasaeai.directory.models import Organization, Service, ServiceStatus
 from sasaeai.directory.taxonomies import CATEGORY_CODES, TARGET_CODES, ensure_taxonomies
+
+if TYPE_CHECKING:
+    from sasaeai.directory.importing.service import ImportResult
 
 ADD_ROW = {"add_location": "locations", "add_phone": "phones", "add_schedule": "schedules"}
 
@@ -635,9 +638,30 @@ def _pending_upload(
     return pending, data
 
 
+def _import_context(
+    form: ImportForm, result: ImportResult | None, *, can_apply: bool
+) -> dict[str, Any]:
+    """The import page: the form, the result, its changes and retirements (each list cut at
+    ``IMPORT_PREVIEW_LIMIT``, with how many are not shown)."""
+    from sasaeai.directory.importing import service as importing
+
+    changes = [c for c in result.changes if c.action != importing.RETIRE] if result else []
+    retirements = result.changes_of("service", importing.RETIRE) if result else []
+    return {
+        "form": form,
+        "result": result,
+        "changes": changes[:IMPORT_PREVIEW_LIMIT],
+        "hidden": max(0, len(changes) - IMPORT_PREVIEW_LIMIT),
+        "retirements": retirements[:IMPORT_PREVIEW_LIMIT],
+        "retirements_hidden": max(0, len(retirements) - IMPORT_PREVIEW_LIMIT),
+        "can_apply": can_apply,
+    }
+
+
 @requires(permissions.can, "directory.manage")
 def import_upload(request: HttpRequest) -> HttpResponse:
-    """Upload an open-data CSV or HSDS file; show what importing it would change."""
+    """Upload an open-data CSV or HSDS file; show what importing it would change (and, when
+    asked, which services it would retire)."""
     from sasaeai.directory.importing import service as importing
 
     municipality = staff_municipality(request)
@@ -647,8 +671,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         data = upload.read()
         kind = form.cleaned_data["kind"] or "auto"
+        retire_missing = bool(form.cleaned_data["retire_missing"])
         result = importing.directory_import_preview(
-            municipality=municipality, data=data, filename=upload.name or "", kind=kind
+            municipality=municipality,
+            data=data,
+            filename=upload.name or "",
+            kind=kind,
+            retire_missing=retire_missing,
         )
         _discard_upload(request)
         if result.ok and result.has_changes:
@@ -657,18 +686,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "filename": upload.name,
                 "kind": kind,
+                "retire_missing": retire_missing,
                 "municipality_id": municipality.pk,
             }
     return render(
         request,
         "directory/staff/import.html",
-        {
-            "form": form,
-            "result": result,
-            "changes": result.changes[:IMPORT_PREVIEW_LIMIT] if result else [],
-            "hidden": max(0, len(result.changes) - IMPORT_PREVIEW_LIMIT) if result else 0,
-            "can_apply": bool(result and result.ok and result.has_changes),
-        },
+        _import_context(form, result, can_apply=bool(result and result.ok and result.has_changes)),
     )
 
 
@@ -690,18 +714,15 @@ def import_apply(request: HttpRequest) -> HttpResponse:
         data=data,
         filename=pending["filename"],
         kind=pending["kind"],
+        retire_missing=bool(pending.get("retire_missing", False)),
         request=request,
     )
     _discard_upload(request)
     if result.ok:
         messages.success(request, result.summary())
         return redirect("directory:list")
-    return render(
-        request,
-        "directory/staff/import.html",
-        {"form": ImportForm(), "result": result, "changes": [], "hidden": 0, "can_apply": False},
-        status=400,
-    )
+    context = {**_import_context(ImportForm(), None, can_apply=False), "result": result}
+    return render(request, "directory/staff/import.html", context, status=400)
 
 
 urlpatterns = [

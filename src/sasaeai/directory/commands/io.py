@@ -1,14 +1,18 @@
 """``sasaeai directory import`` and ``sasaeai directory export``.
 
-    sasaeai directory import FILE --municipality 142042 [--kind auto|hsds|kaigo|kosodate|iryo|aed] [--dry-run]
+    sasaeai directory import FILE --municipality 142042 [--kind auto|hsds|kaigo|kosodate|iryo|aed]
+                             [--retire-missing] [--dry-run]
     sasaeai directory export --municipality 142042 --format hsds-json|hsds-csv -o DIR
 
 FILE is an open-data CSV, an HSDS JSON file, a ZIP of an HSDS datapackage, or a folder
 holding ``datapackage.json`` and the CSVs. The import always shows what it finds first
 (counts of additions, updates, unchanged rows and warnings, with the first rows of each);
 without ``--dry-run`` it then writes everything in one transaction, or nothing if any row
-is refused. Exit status: 0 fine, 1 the data was refused, 2 a usage error (missing file,
-unknown kind or municipality). The operator acts as ``cli:<os user>`` in the audit log.
+is refused. ``--retire-missing`` (open-data CSVs only) also sets the dataset's services the
+file no longer lists to 休止中, listed first like the other changes. Exit status: 0 fine, 1
+the data was refused (also: a file without services with ``--retire-missing``), 2 a usage
+error (missing file, unknown kind or municipality, ``--retire-missing`` with an HSDS file).
+The operator acts as ``cli:<os user>`` in the audit log.
 """
 
 from __future__ import annotations
@@ -39,6 +43,14 @@ def register(actions: Any) -> None:
     )
     load.add_argument(
         "--kind", default="auto", help=_("auto（既定）、hsds、kaigo、kosodate、iryo、aed")
+    )
+    load.add_argument(
+        "--retire-missing",
+        action="store_true",
+        help=_(
+            "このファイルにない取り込み済みのサービス（同じ種類の、実施中・一時休止のもの）を"
+            "「休止中」にする（オープンデータの CSV だけ）"
+        ),
     )
     load.add_argument("--dry-run", action="store_true", help=_("確認だけして、何も保存しない"))
     load.set_defaults(handler=handle_import)
@@ -100,9 +112,25 @@ def handle_import(options: dict[str, Any], out: OutputWrapper, err: OutputWrappe
         return 2
     if path.is_dir() and kind == "auto":
         kind = "hsds"
+    retire_missing = bool(options.get("retire_missing"))
+    if retire_missing and (
+        kind == "hsds" or (kind == "auto" and service.detect_format(data, path.name) == "hsds")
+    ):
+        err.write(
+            _(
+                "--retire-missing はオープンデータの CSV（kaigo・kosodate・iryo・aed）でだけ使えます。"
+                "HSDS のファイルは複数の発行元が同じ取込元（hsds）を使うため、"
+                "1つのファイルに載っていないことは休止を意味しません。"
+            )
+        )
+        return 2
     verbose = options.get("verbosity", 1) >= 2
     preview = service.directory_import_preview(
-        municipality=municipality, data=data, filename=path.name, kind=kind
+        municipality=municipality,
+        data=data,
+        filename=path.name,
+        kind=kind,
+        retire_missing=retire_missing,
     )
     report(preview, out, err, verbose=verbose)
     if preview.errors:
@@ -111,7 +139,12 @@ def handle_import(options: dict[str, Any], out: OutputWrapper, err: OutputWrappe
         out.write(preview.summary())
         return 0
     result = service.directory_import_apply(
-        actor=_actor(), municipality=municipality, data=data, filename=path.name, kind=kind
+        actor=_actor(),
+        municipality=municipality,
+        data=data,
+        filename=path.name,
+        kind=kind,
+        retire_missing=retire_missing,
     )
     if result.errors:
         for issue in result.errors:
@@ -135,18 +168,24 @@ def report(result: ImportResult, out: OutputWrapper, err: OutputWrapper, *, verb
         err.write(result.summary())
         return
     for entity in ENTITIES:
-        counts = result.counts(entity)
-        out.write(
-            _("{entity}: 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件").format(
-                entity=_(ENTITY_LABELS[entity]), **counts
+        template = (
+            _(
+                "{entity}: 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件、休止 {retire} 件"
             )
+            if entity == "service" and result.retire_missing
+            else _("{entity}: 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件")
         )
+        out.write(template.format(entity=_(ENTITY_LABELS[entity]), **result.counts(entity)))
         if entity != "service":
             continue
-        for action in (service.ADD, service.UPDATE):
+        for action in (service.ADD, service.UPDATE, service.RETIRE):
             changes = result.changes_of(entity, action)
             shown = changes if verbose else changes[:PREVIEW_ROWS]
             for change in shown:
+                if action == service.RETIRE:  # not in the file: no row, name its identifier
+                    what = _("{name}（識別子: {key}）").format(name=change.name, key=change.key)
+                    out.write(f"    [{change.action_label}] {what}")
+                    continue
                 where = _("{row}行目 ").format(row=change.row) if change.row else ""
                 fields = f"（{', '.join(change.fields)}）" if change.fields else ""
                 out.write(f"    [{change.action_label}] {where}{change.name}{fields}")

@@ -1,22 +1,31 @@
 """Import a directory file: preview (nothing written) and apply (one transaction, audited).
 
-    directory_import_preview(municipality=..., data=..., filename=..., kind="auto")
-    directory_import_apply(actor=..., municipality=..., data=..., filename=..., kind="auto")
+    directory_import_preview(municipality=..., data=..., filename=..., kind="auto",
+                             retire_missing=False)
+    directory_import_apply(actor=..., municipality=..., data=..., filename=..., kind="auto",
+                           retire_missing=False)
 
 Both return an :class:`ImportResult`: the notes (encoding, detected kind), every error and
 warning with row and column, and per entity (サービス・団体・場所) what would be or was added,
-updated or left unchanged. The preview runs exactly the same code as the apply inside a
-transaction that is rolled back, so what it reports is what the apply does.
+updated or left unchanged (and, for services, retired). The preview runs exactly the same
+code as the apply inside a transaction that is rolled back, so what it reports is what the
+apply does.
 
 Identity: rows are found again by ``source_kind`` (the dataset: kaigo, kosodate, iryo, aed,
 hsds) and ``source_id`` (the file's own identifier), so a re-import updates instead of
 duplicating. The rows that hang off them (address, phones, schedules, contacts, languages,
 accessibility, cost options) have no identity of their own: they are compared as a whole
 (``records.canonical_list``) and replaced when they differ, the change naming the field
-(``phones``, ``contacts`` …). Rows the file no longer lists are left as they are (a partial file never
-deletes). Any error refuses the whole file: nothing is written. Callers check permissions
-(the CLI acts as the operator, ``cli:<user>``; the staff screen asks
-``directory.permissions``).
+(``phones``, ``contacts`` …). Rows the file no longer lists are left as they are (a partial
+file never deletes), unless the caller asks ``retire_missing=True`` for an open-data file:
+then the municipality's services of that dataset which the file does not list and which are 実施中 or
+一時休止 are set to 休止中 (action ``retire``). Each retirement is recorded in the file's audit
+row under ``service:<id>:status`` ([before, after]); a service whose last status change is
+such a retirement (and no person's edit since) goes back to 実施中 when a later file lists it
+again. Otherwise an open-data file never changes a service's status: it has no status column,
+so a status a person set (休止中, 終了, 一時休止) is kept. Any error refuses the whole file:
+nothing is written. Callers check permissions (the CLI acts as the operator, ``cli:<user>``;
+the staff screen asks ``directory.permissions``).
 """
 
 from __future__ import annotations
@@ -29,13 +38,15 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.db import transaction
+from django.db.models import Max
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from sasaeai.accounts.models import Municipality
 from sasaeai.audit import services as audit
-from sasaeai.audit.models import Action
+from sasaeai.audit.models import Action, AuditEvent
 from sasaeai.core.errors import DomainError
 from sasaeai.directory.importing import hsds as hsds_parser
 from sasaeai.directory.importing import opendata
@@ -67,6 +78,7 @@ from sasaeai.directory.models import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServiceStatus,
     Taxonomy,
     TaxonomyTerm,
 )
@@ -75,11 +87,32 @@ KINDS: Final = ("auto", "hsds", *opendata.KINDS)
 ADD: Final = "add"
 UPDATE: Final = "update"
 UNCHANGED: Final = "unchanged"
+RETIRE: Final = "retire"  # a service the file no longer lists, set to 休止中 (retire_missing)
 ACTION_LABELS = {
     ADD: gettext_noop("追加"),
     UPDATE: gettext_noop("変更"),
     UNCHANGED: gettext_noop("変更なし"),
+    RETIRE: gettext_noop("休止にする"),
 }
+# what counts(entity) reports, in this order; only services are retired
+_COUNTED: Final = {
+    "service": (ADD, UPDATE, UNCHANGED, RETIRE),
+    "organization": (ADD, UPDATE, UNCHANGED),
+    "location": (ADD, UPDATE, UNCHANGED),
+}
+# the datasets whose missing services retire_missing may retire: one publisher per source
+# kind (HSDS files of several publishers share "hsds", so a service missing from one means
+# nothing)
+RETIRABLE_KINDS: Final = opendata.KINDS
+RETIRED_STATUSES: Final = (ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED)
+# service fields the open-data files never carry: a re-import keeps what the staff wrote
+# (最終確認日, 対象となる人, 費用 …) instead of blanking it
+OPENDATA_KEPT_FIELDS: Final = (
+    "alternate_name", "email", "application_process", "fees_description",
+    "eligibility_description", "minimum_age", "maximum_age", "alert", "assured_date",
+    "assurer_email",
+)  # fmt: skip
+AUDIT_OBJECT_TYPE: Final = "directory.import"
 ENTITIES: Final = ("service", "organization", "location")
 ENTITY_LABELS = {
     "service": gettext_noop("サービス"),
@@ -105,10 +138,15 @@ def warning_label(code: str) -> str:
     return _(label) if label else code
 
 
+def status_audit_key(service_id: uuid.UUID) -> str:
+    """The key under which an import's audit row records a service's status change."""
+    return f"service:{service_id}:status"
+
+
 @dataclass(frozen=True)
 class Change:
     entity: str  # service, organization, location
-    action: str  # add, update, unchanged
+    action: str  # add, update, unchanged, retire (services only)
     key: str  # the file's identifier
     name: str
     row: int | None
@@ -131,7 +169,8 @@ class ImportResult:
     rows_read: int = 0
     rows_skipped: int = 0
     applied: bool = False
-    service_ids: list[uuid.UUID] = field(default_factory=list)  # touched (added or updated)
+    retire_missing: bool = False  # asked to retire the services the file no longer lists
+    service_ids: list[uuid.UUID] = field(default_factory=list)  # touched (added, updated, retired)
 
     @property
     def ok(self) -> bool:
@@ -142,8 +181,10 @@ class ImportResult:
         return any(change.action != UNCHANGED for change in self.changes)
 
     def counts(self, entity: str = "service") -> dict[str, int]:
+        """{"add": n, "update": n, "unchanged": n} and, for services, "retire": n."""
         counter = Counter(change.action for change in self.changes if change.entity == entity)
-        return {action: counter.get(action, 0) for action in (ADD, UPDATE, UNCHANGED)}
+        actions = _COUNTED.get(entity, (ADD, UPDATE, UNCHANGED))
+        return {action: counter.get(action, 0) for action in actions}
 
     def changes_of(self, entity: str, action: str | None = None) -> list[Change]:
         return [
@@ -163,13 +204,26 @@ class ImportResult:
         if not self.has_changes:
             return _("変更はありません。")
         counts = self.counts("service")
-        template = (
-            _("取り込みました: サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件")
-            if self.applied
-            else _(
-                "確認のみ（保存していません）: サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件"
+        if self.retire_missing:
+            template = (
+                _(
+                    "取り込みました: サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件、休止 {retire} 件"
+                )
+                if self.applied
+                else _(
+                    "確認のみ（保存していません）: サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件、休止 {retire} 件"
+                )
             )
-        )
+        else:
+            template = (
+                _(
+                    "取り込みました: サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件"
+                )
+                if self.applied
+                else _(
+                    "確認のみ（保存していません）: サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件"
+                )
+            )
         return template.format(**counts)
 
 
@@ -178,11 +232,22 @@ class _Rollback(Exception):
 
 
 def directory_import_preview(
-    *, municipality: Municipality, data: bytes, filename: str, kind: str = "auto"
+    *,
+    municipality: Municipality,
+    data: bytes,
+    filename: str,
+    kind: str = "auto",
+    retire_missing: bool = False,
 ) -> ImportResult:
     """What importing ``data`` would change; nothing is written."""
     return _run(
-        actor=None, municipality=municipality, data=data, filename=filename, kind=kind, apply=False
+        actor=None,
+        municipality=municipality,
+        data=data,
+        filename=filename,
+        kind=kind,
+        retire_missing=retire_missing,
+        apply=False,
     )
 
 
@@ -193,15 +258,20 @@ def directory_import_apply(
     data: bytes,
     filename: str,
     kind: str = "auto",
+    retire_missing: bool = False,
     request: HttpRequest | None = None,
 ) -> ImportResult:
-    """Import ``data`` (all or nothing), audit it and re-index the touched services."""
+    """Import ``data`` (all or nothing), audit it and re-index the touched services.
+
+    ``retire_missing`` (open-data files only): set the services of the file's dataset that it
+    no longer lists to 休止中."""
     return _run(
         actor=actor,
         municipality=municipality,
         data=data,
         filename=filename,
         kind=kind,
+        retire_missing=retire_missing,
         apply=True,
         request=request,
     )
@@ -243,10 +313,31 @@ def _run(
     data: bytes,
     filename: str,
     kind: str,
+    retire_missing: bool,
     apply: bool,
     request: HttpRequest | None = None,
 ) -> ImportResult:
-    result = ImportResult(filename=filename, sha256=hashlib.sha256(data).hexdigest(), kind=kind)
+    result = ImportResult(
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        kind=kind,
+        retire_missing=retire_missing,
+    )
+    if retire_missing and (
+        kind == "hsds" or (kind == "auto" and detect_format(data, filename) == "hsds")
+    ):
+        result.errors.append(
+            Issue(
+                code="retire_missing_hsds",
+                message=_(
+                    "HSDS のファイルでは、このファイルにない情報を「休止中」にすることはできません。"
+                    "HSDS は複数の発行元のファイルが同じ取込元（hsds）を使うため、"
+                    "1つのファイルに載っていないことは休止を意味しません。"
+                    "休止にする指定はオープンデータの CSV（kaigo・kosodate・iryo・aed）で使ってください。"
+                ),
+            )
+        )
+        return result
     try:
         bundle = parse(municipality=municipality, data=data, filename=filename, kind=kind)
     except DomainError as error:
@@ -259,34 +350,68 @@ def _run(
     result.rows_read, result.rows_skipped = bundle.rows_read, bundle.rows_skipped
     if result.errors:
         return result
+    if retire_missing:
+        if not bundle.services:
+            result.errors.append(
+                Issue(
+                    code="retire_missing_empty",
+                    message=_(
+                        "このファイルには取り込めるサービスが1件もありません。"
+                        "このままでは取り込み済みの「{dataset}」がすべて休止中になるため、取り込みません。"
+                        "ファイルの中身と自治体コードを確かめてください。"
+                    ).format(dataset=opendata.kind_label(bundle.kind)),
+                )
+            )
+            return result
+        result.notes.append(
+            _(
+                "このファイルにない取り込み済みの「{dataset}」（実施中・一時休止のもの）は「休止中」にします。"
+            ).format(dataset=opendata.kind_label(bundle.kind))
+        )
     try:
         with transaction.atomic():
-            _Writer(municipality, bundle, result).write()
+            writer = _Writer(municipality, bundle, result, retire_missing=retire_missing)
+            writer.write()
             if result.errors:
                 raise _Rollback
             if apply and result.has_changes:
                 _index(municipality, result.service_ids)
+                counts = result.counts("service")
+                changes: dict[str, list[Any]] = {
+                    f"{entity}_{action}": [None, count]
+                    for entity in ENTITIES
+                    for action, count in result.counts(entity).items()
+                }
+                changes.update(
+                    (status_audit_key(pk), [before, after])
+                    for pk, (before, after) in writer.status_changes.items()
+                )
+                template = (
+                    _(
+                        "地域資源情報を取り込みました（{kind}、ファイル: {file}、SHA-256: {sha}）: "
+                        "サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件、"
+                        "休止 {retire} 件、警告 {warnings} 件"
+                    )
+                    if retire_missing
+                    else _(
+                        "地域資源情報を取り込みました（{kind}、ファイル: {file}、SHA-256: {sha}）: "
+                        "サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件、警告 {warnings} 件"
+                    )
+                )
                 audit.record(
                     actor=actor,
                     action=Action.IMPORT,
                     municipality=municipality,
-                    object_type="directory.import",
+                    object_type=AUDIT_OBJECT_TYPE,
                     object_id=result.sha256[:16],
                     object_repr=filename[:200],
-                    changes={
-                        f"{entity}_{action}": [None, count]
-                        for entity in ENTITIES
-                        for action, count in result.counts(entity).items()
-                    },
-                    detail=_(
-                        "地域資源情報を取り込みました（{kind}、ファイル: {file}、SHA-256: {sha}）: "
-                        "サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件、警告 {warnings} 件"
-                    ).format(
+                    changes=changes,
+                    detail=template.format(
                         kind=bundle.kind,
                         file=filename or "-",
                         sha=result.sha256[:16],
                         warnings=len(result.warnings),
-                        **result.counts("service"),
+                        **counts,
                     ),
                     request=request,
                 )
@@ -324,6 +449,7 @@ _CREATION_ORDER: tuple[type[Any], ...] = (
 # what the writer prefetches to compare an owner's rows with the file's
 _PHONES: Final = ("phones", "phones__languages")
 _CONTACTS: Final = ("contacts", "contacts__phones", "contacts__phones__languages")
+_AUDIT_KEY_CHUNK: Final = 100  # keys per has_any_keys query (SQLite's expression depth)
 
 
 def _language_record(row: Language) -> LanguageRecord:
@@ -412,19 +538,31 @@ def _differs(obj: Any, values: dict[str, Any]) -> list[str]:
 
 
 class _Writer:
-    def __init__(self, municipality: Municipality, bundle: Bundle, result: ImportResult) -> None:
+    def __init__(
+        self,
+        municipality: Municipality,
+        bundle: Bundle,
+        result: ImportResult,
+        *,
+        retire_missing: bool = False,
+    ) -> None:
         self.municipality = municipality
         self.bundle = bundle
         self.result = result
         self.kind = bundle.kind
+        self.retire_missing = retire_missing
         self.towns = TownMatcher(municipality)
         self.pending: dict[type[Any], list[Any]] = {model: [] for model in _CREATION_ORDER}
         self.claimed: set[uuid.UUID] = set()
+        # services retired or reactivated: id → (status before, after), for the audit row
+        self.status_changes: dict[uuid.UUID, tuple[str, str]] = {}
 
     def write(self) -> None:
         organizations = self._organizations()
         locations = self._locations(organizations)
         self._services(organizations, locations)
+        if self.retire_missing:
+            self._retire_missing()
         for model in _CREATION_ORDER:  # new rows in bulk, parents before children
             model.objects.bulk_create(self.pending[model], batch_size=500)
 
@@ -727,6 +865,15 @@ class _Writer:
             )
         }
         terms = self._terms([term for record in records.values() for term in record.terms])
+        # an open-data file has no status column: it reactivates only what an import retired
+        implied_status = self.kind in RETIRABLE_KINDS
+        reactivate = (
+            self._retired_by_import(
+                [s for s in existing.values() if s.status == ServiceStatus.INACTIVE]
+            )
+            if implied_status
+            else set()
+        )
         attributes: dict[uuid.UUID, set[uuid.UUID]] = {}
         for attribute in Attribute.objects.filter(
             link_entity=LinkEntity.SERVICE, link_id__in=[s.pk for s in existing.values()]
@@ -737,6 +884,13 @@ class _Writer:
             values = record.fields()
             if not self._fits(Service, values, record.row, record.name):
                 continue
+            if service is not None and implied_status:
+                if service.pk in reactivate:
+                    values["status"] = ServiceStatus.ACTIVE
+                else:
+                    del values["status"]  # keep what a person set (休止中, 終了, 一時休止)
+                for name in OPENDATA_KEPT_FIELDS:  # not in the file: keep the staff's text
+                    del values[name]
             org = organizations.get(record.organization_key)
             if org is None:
                 self.result.errors.append(
@@ -789,10 +943,14 @@ class _Writer:
                 ).delete()
                 self._set_locations(service, wanted_locations - current_locations)
             current_terms = attributes.get(service.pk, set())
+            if implied_status:  # the file's kind gives its terms; those staff added stay
+                wanted_terms = wanted_terms | current_terms
             if current_terms != wanted_terms:
                 changed.append("terms")
                 self._set_terms(service, wanted_terms, current_terms)
             if changed:
+                if implied_status and "status" in changed:
+                    self.status_changes[service.pk] = (service.status, values["status"])
                 for name, value in values.items():
                     setattr(service, name, value)
                 service.is_demo = False
@@ -801,6 +959,71 @@ class _Writer:
             self._change(
                 "service", UPDATE if changed else UNCHANGED, key, record.name, record.row, changed
             )
+
+    def _retired_by_import(self, services: Sequence[Service]) -> set[uuid.UUID]:
+        """Those of ``services`` (休止中) whose last status change is an import's retirement:
+        an import audit row records it under ``status_audit_key``, and no audit row of a
+        person's edit (``directory.Service`` with a ``status`` change) came after it."""
+        by_key = {status_audit_key(service.pk): service.pk for service in services}
+        if not by_key:
+            return set()
+        last_import: dict[uuid.UUID, tuple[int, Any]] = {}  # id → (audit row, [before, after])
+        keys = sorted(by_key)
+        for start in range(0, len(keys), _AUDIT_KEY_CHUNK):
+            chunk = keys[start : start + _AUDIT_KEY_CHUNK]
+            rows = AuditEvent.objects.filter(
+                municipality=self.municipality,
+                action=Action.IMPORT,
+                object_type=AUDIT_OBJECT_TYPE,
+                changes__has_any_keys=chunk,
+            ).values_list("pk", "changes")
+            for event_id, changes in rows:
+                for key in chunk:
+                    pk = by_key[key]
+                    if key in changes and event_id > last_import.get(pk, (0, None))[0]:
+                        last_import[pk] = (event_id, changes[key])
+        last_edit = dict(
+            AuditEvent.objects.filter(
+                municipality=self.municipality,
+                object_type=Service._meta.label,
+                object_id__in=[str(pk) for pk in last_import],
+                changes__has_key="status",
+            )
+            .order_by()
+            .values("object_id")
+            .annotate(last=Max("pk"))
+            .values_list("object_id", "last")
+        )
+        return {
+            pk
+            for pk, (event_id, change) in last_import.items()
+            if change[-1] == ServiceStatus.INACTIVE and event_id > last_edit.get(str(pk), 0)
+        }
+
+    def _retire_missing(self) -> None:
+        """Set the dataset's services the file no longer lists (実施中・一時休止) to 休止中."""
+        listed = set(self.bundle.services)
+        missing = [
+            service
+            for service in Service.objects.filter(
+                municipality=self.municipality,
+                source_kind=self.kind,
+                status__in=RETIRED_STATUSES,
+            )
+            .exclude(source_id="")
+            .only("pk", "source_id", "name", "status")
+            .order_by("source_id")
+            if service.source_id not in listed
+        ]
+        now = timezone.now()
+        for start in range(0, len(missing), 500):
+            Service.objects.filter(pk__in=[s.pk for s in missing[start : start + 500]]).update(
+                status=ServiceStatus.INACTIVE, updated_at=now
+            )
+        for service in missing:
+            self.status_changes[service.pk] = (service.status, ServiceStatus.INACTIVE)
+            self._change("service", RETIRE, service.source_id, service.name, None, ("status",))
+            self.result.service_ids.append(service.pk)
 
     def _set_schedules(self, schedules: list[ScheduleRecord], **owner: Any) -> None:
         for schedule in [

@@ -1,7 +1,7 @@
 """``sasaeai directory``: the directory of local resources from the command line.
 
     sasaeai directory search QUERY --municipality 142042 [--district NAME] [--format text|json]
-    sasaeai directory import FILE --municipality 142042 [--kind auto|hsds|kaigo|kosodate|iryo|aed] [--dry-run]
+    sasaeai directory import FILE --municipality 142042 [--kind auto|hsds|kaigo|kosodate|iryo|aed] [--retire-missing] [--dry-run]
     sasaeai directory export --municipality 142042 --format hsds-json|hsds-csv -o DIR
     sasaeai directory booklet --municipality 142042 (--district NAME -o FILE.pdf | --all-districts -o DIR)
     sasaeai directory remind --municipality 142042 [--dry-run]
