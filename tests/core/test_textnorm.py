@@ -57,3 +57,22 @@ def test_reading(text: str, expected: str) -> None:
 def test_reading_of_unknown_words_keeps_the_text() -> None:
     assert reading("ｱｲｳ") == "あいう"
     assert reading("Sasaeai") == "Sasaeai"
+
+
+def test_reading_with_known_place_names() -> None:
+    known = {
+        "大船": "おおふな",
+        "七里ガ浜": "しちりがはま",
+        "七里ガ浜東": "シチリガハマヒガシ",
+        "台": "だい",
+    }
+    # UniDic reads these as elsewhere in Japan
+    assert reading("訪問看護ステーション大船") == "ほうもんかんごすてーしょんおおぶね"
+    assert reading("七里ガ浜東自治会") == "ななりがはまひがしじちかい"
+    # the municipality's own readings win, the longest name first, katakana made hiragana
+    assert reading("訪問看護ステーション大船", known) == "ほうもんかんごすてーしょんおおふな"
+    assert reading("七里ガ浜東自治会", known) == "しちりがはまひがしじちかい"
+    assert reading("ｻﾛﾝ　大船", known) == "さろん おおふな"
+    # one-character names are ignored (台 is in 舞台)
+    assert reading("舞台の会", known) == "ぶたいのかい"
+    assert reading("大船", {}) == "おおぶね"

@@ -104,6 +104,8 @@ def test_a_coordinator_creates_an_entry_from_the_form(client: Any, world: dict[s
         Decimal("35.353000"),
         Decimal("139.531000"),
     )
+    # よみがな left empty: made from the name, 大船 read as the district is (not おおぶね)
+    assert location.name_kana == "おおふなかいかん"
     terms = terms_of_services([service.pk])[service.pk]
     assert (terms.target_codes, terms.category_codes) == (["elderly"], ["health"])
     event = AuditEvent.objects.get(object_id=str(service.pk))

@@ -243,6 +243,21 @@ def test_iryo_swapped_coordinates_and_free_text_days(kamakura: Municipality) -> 
     )
 
 
+def test_readings_made_for_a_file_without_kana_read_place_names_locally(
+    kamakura: Municipality,
+) -> None:
+    from sasaeai.accounts.models import District
+
+    District.objects.create(municipality=kamakura, name="大船", reading="おおふな", order=1)
+    text = read("aed.csv").decode("utf-8").replace("オオフナチイキカイカン", "")
+    result = directory_import_apply(
+        actor="cli:test", municipality=kamakura, data=text.encode(), filename="aed.csv"
+    )
+    assert result.errors == []
+    service = Service.objects.get(source_kind="aed", source_id="a001")
+    assert service.name_kana == "オオフナチイキカイカン(カクウ)"  # UniDic alone: オオブネ…
+
+
 def test_aed_and_utf16(kamakura: Municipality) -> None:
     result = apply(kamakura, "aed.csv")
     assert (result.errors, result.warnings) == ([], [])

@@ -452,3 +452,12 @@ def test_planner_settings_do_not_outlive_the_search(
             "current_setting('jit')"
         )
         assert cursor.fetchone() == ("on", "on", "on", "on", "on")
+
+
+def test_generated_readings_read_place_names_the_municipality_s_way(
+    kamakura: Municipality, districts: dict[str, District]
+) -> None:
+    # no よみがな: the reading comes from UniDic, which says おおぶね for 大船
+    build_service(kamakura, name="訪問看護ステーション大船", district="腰越")
+    result = search(kamakura, "おおふな")
+    assert [(hit.name, hit.rank) for hit in result.results] == [("訪問看護ステーション大船", 2)]

@@ -23,6 +23,7 @@ import re
 import shlex
 import threading
 import unicodedata
+from collections.abc import Mapping
 
 import fugashi
 import jaconv
@@ -82,15 +83,44 @@ def _tagger() -> _ReadingTagger:
 _UNSAFE = str.maketrans({"\t": " ", "\0": " ", "\n": " ", "\r": " "})
 
 
-def reading(text: str) -> str:
+def reading(text: str, known: Mapping[str, str] | None = None) -> str:
     """The hiragana reading of ``text`` (「訪問看護」 → 「ほうもんかんご」).
 
     Kana stay as they are (katakana become hiragana); numbers, Latin letters, symbols and
     words UniDic does not know are kept as written, after NFKC. Runs of white space
     between words become one space.
+
+    ``known`` gives readings UniDic gets wrong, usually the municipality's place names
+    (UniDic reads 「大船」 as 「おおぶね」; in Kamakura it is 「おおふな」): where a key
+    occurs in the text (longest first; keys of one character are ignored, as they occur
+    inside too many other words), its reading is used instead.
     """
     words = unicodedata.normalize("NFKC", text).translate(_UNSAFE).split()
-    return jaconv.kata2hira(" ".join(_read_word(word) for word in words))
+    pattern = _known_pattern(tuple(sorted(known or {}))) if known else None
+    if pattern is None or known is None:
+        return jaconv.kata2hira(" ".join(_read_word(word) for word in words))
+    normalized = {unicodedata.normalize("NFKC", key): value for key, value in known.items()}
+    read: list[str] = []
+    for word in words:
+        parts: list[str] = []
+        for index, piece in enumerate(pattern.split(word)):
+            if index % 2:  # a known name (the pattern's group)
+                parts.append(jaconv.kata2hira(normalized[piece]))
+            elif piece:
+                parts.append(_read_word(piece))
+        read.append("".join(parts))
+    return jaconv.kata2hira(" ".join(read))
+
+
+@functools.lru_cache(maxsize=32)
+def _known_pattern(keys: tuple[str, ...]) -> re.Pattern[str] | None:
+    names = sorted(
+        {unicodedata.normalize("NFKC", key) for key in keys if len(key.strip()) > 1},
+        key=lambda name: (-len(name), name),
+    )
+    if not names:
+        return None
+    return re.compile("(" + "|".join(map(re.escape, names)) + ")")
 
 
 def _read_word(word: str) -> str:

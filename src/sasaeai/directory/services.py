@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from sasaeai.accounts.models import District, Municipality, OrganisationUnit, Town
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action
-from sasaeai.core import textnorm
 from sasaeai.core.errors import DomainError, ErrorLocation, PermissionRefused
 from sasaeai.directory import permissions
 from sasaeai.directory.models import (
@@ -47,6 +46,7 @@ from sasaeai.directory.models import (
     ServiceStatus,
 )
 from sasaeai.directory.phones import normalize_phone, phone_problem
+from sasaeai.directory.readings import read_name
 from sasaeai.directory.search import index_services
 from sasaeai.directory.taxonomies import ensure_taxonomies, service_terms_set
 
@@ -377,8 +377,8 @@ def _raise_if(errors: list[DomainError]) -> None:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _reading(text: str) -> str:
-    return textnorm.reading(text)
+def _reading(text: str, municipality: Municipality) -> str:
+    return read_name(text, municipality)
 
 
 def _reindex(municipality: Municipality, service_ids: Iterable[Any]) -> None:
@@ -510,7 +510,7 @@ def organization_save(
         _check_fresh(current, expected_updated_at, _("団体"))
         before = audit.snapshot(current)
     current.name = _plain(name)
-    current.name_kana = _plain(name_kana) or _reading(current.name)
+    current.name_kana = _plain(name_kana) or _reading(current.name, municipality)
     current.description = description.strip()
     current.website = website.strip()
     current.email = email.strip()
@@ -613,7 +613,7 @@ def service_save(
         setattr(current, name, value.strip() if isinstance(value, str) else value)
     current.maintainer_id = values.maintainer_id
     if not current.name_kana:
-        current.name_kana = _reading(current.name)
+        current.name_kana = _reading(current.name, municipality)
     current.save()
 
     _save_locations(current, municipality, organization, locations)
@@ -659,7 +659,7 @@ def _save_locations(
         location.organization = organization
         location.name = item.name.strip()
         location.name_kana = item.name_kana.strip() or (
-            _reading(location.name) if location.name else ""
+            _reading(location.name, municipality) if location.name else ""
         )
         location.district_id = district_id
         location.town_id = item.town_id

@@ -8,8 +8,10 @@ per row) and the quirks handled are documented in docs/formats/directory-opendat
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -59,6 +61,8 @@ class Place:
     code: str  # 6 digits
     name: str  # 鎌倉市
     prefecture: str  # 神奈川県
+    # district and town names → readings, for names without a カナ column
+    readings: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 def kind_label(kind: str) -> str:
@@ -363,7 +367,7 @@ def _parse_row(
     if len(bundle.errors) > errors_before:
         return
 
-    kana = _nfkc(row.get("name_kana")) or _kana_of(name)
+    kana = _nfkc(row.get("name_kana")) or _kana_of(name, place.readings)
     tax_id = _digits(row.get("corporate_number"))
     if tax_id and not (tax_id.isdigit() and len(tax_id) == CORPORATE_NUMBER_LENGTH):
         _warn(
@@ -431,13 +435,14 @@ def _parse_row(
     )
 
 
-def _kana_of(name: str) -> str:
-    """A reading in katakana when the file has none (UniDic; see core.textnorm.reading)."""
+def _kana_of(name: str, known: Mapping[str, str]) -> str:
+    """A reading in katakana when the file has none (UniDic, with the municipality's place
+    names read its way; see core.textnorm.reading)."""
     import jaconv
 
     from sasaeai.core.textnorm import reading
 
-    return str(jaconv.hira2kata(reading(name)))
+    return str(jaconv.hira2kata(reading(name, known)))
 
 
 def _description(row: _Row, spec: dict[str, Any]) -> str:

@@ -82,6 +82,7 @@ from sasaeai.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from sasaeai.directory.readings import place_readings
 
 KINDS: Final = ("auto", "hsds", *opendata.KINDS)
 ADD: Final = "add"
@@ -301,7 +302,10 @@ def parse(*, municipality: Municipality, data: bytes, filename: str, kind: str) 
     if kind == "hsds":
         return hsds_parser.parse_hsds(data)
     place = opendata.Place(
-        code=municipality.code, name=municipality.name, prefecture=municipality.prefecture
+        code=municipality.code,
+        name=municipality.name,
+        prefecture=municipality.prefecture,
+        readings=place_readings(municipality),
     )
     return opendata.parse_opendata(data, kind=kind, place=place)
 

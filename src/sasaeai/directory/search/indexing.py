@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -27,6 +27,7 @@ from sasaeai.directory.models import (
     ServiceAtLocation,
     ServiceStatus,
 )
+from sasaeai.directory.readings import place_readings
 from sasaeai.directory.taxonomies import CATEGORY_TAXONOMY, TARGET_TAXONOMY
 
 PUBLIC_STATUSES = (ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED)
@@ -149,7 +150,8 @@ def _sources(municipality: Municipality, ids: Sequence[uuid.UUID]) -> list[_Sour
 
 
 def _write(municipality: Municipality, ids: Sequence[uuid.UUID]) -> None:
-    rows = [entry(source) for source in _sources(municipality, ids)]
+    known = place_readings(municipality)
+    rows = [entry(source, known) for source in _sources(municipality, ids)]
     entries = SearchEntry.objects.bulk_create([row for row, _text in rows], batch_size=500)
     texts = []
     for saved, (_row, text) in zip(entries, rows, strict=True):
@@ -162,12 +164,15 @@ def strip_demo_mark(folded: str) -> str:
     return folded.replace(DEMO_MARK, "")
 
 
-def entry(source: _Source) -> tuple[SearchEntry, SearchText]:
-    """The result row of one service and its searched row (saved after the result row)."""
+def entry(
+    source: _Source, known: Mapping[str, str] | None = None
+) -> tuple[SearchEntry, SearchText]:
+    """The result row of one service and its searched row (saved after the result row).
+    ``known``: place names and their readings, for a service without よみがな."""
     service = source.service
     name: str = service["name"]
     name_folded = strip_demo_mark(fold(name))[:300]
-    kana = service["name_kana"] or reading(name.replace(DEMO_NAME_MARK, ""))
+    kana = service["name_kana"] or reading(name.replace(DEMO_NAME_MARK, ""), known)
     reading_folded = strip_demo_mark(fold(kana))[:600]
     districts = [district_name for district_name, _reading in source.districts]
     category_names = [name for _code, name in source.categories]
