@@ -49,6 +49,26 @@ def _textarea(rows: int, hints: bool = True) -> forms.Textarea:
     return forms.Textarea(attrs=attrs)
 
 
+def _website_field() -> forms.URLField:
+    """A service's or organisation's web site (https:// assumed)."""
+    return forms.URLField(
+        label=_("ウェブサイト"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=_typed("url"),
+        error_messages={"invalid": _("https:// から始まるアドレスを入力してください。")},
+    )
+
+
+def _email_field() -> forms.EmailField:
+    return forms.EmailField(
+        label=_("メールアドレス"),
+        required=False,
+        error_messages={"invalid": _("メールアドレスの形が正しくありません。")},
+    )
+
+
 class LoadedAtField(forms.CharField):
     """When the edit page was loaded (the entry's ``updated_at``), carried in a hidden field."""
 
@@ -126,19 +146,8 @@ class ServiceForm(forms.Form):
         max_value=150,
         widget=_typed("numeric"),
     )
-    url = forms.URLField(
-        label=_("ウェブサイト"),
-        required=False,
-        max_length=500,
-        assume_scheme="https",
-        widget=_typed("url"),
-        error_messages={"invalid": _("https:// から始まるアドレスを入力してください。")},
-    )
-    email = forms.EmailField(
-        label=_("メールアドレス"),
-        required=False,
-        error_messages={"invalid": _("メールアドレスの形が正しくありません。")},
-    )
+    url = _website_field()
+    email = _email_field()
     alert = forms.CharField(
         label=_("お知らせ（休止・変更など）"), required=False, widget=_textarea(2)
     )
@@ -559,19 +568,8 @@ class OrganizationForm(forms.Form):
         help_text=_("空欄なら名称から自動で付けます。"),
     )
     description = forms.CharField(label=_("団体の説明"), required=False, widget=_textarea(4))
-    website = forms.URLField(
-        label=_("ウェブサイト"),
-        required=False,
-        max_length=500,
-        assume_scheme="https",
-        widget=_typed("url"),
-        error_messages={"invalid": _("https:// から始まるアドレスを入力してください。")},
-    )
-    email = forms.EmailField(
-        label=_("メールアドレス"),
-        required=False,
-        error_messages={"invalid": _("メールアドレスの形が正しくありません。")},
-    )
+    website = _website_field()
+    email = _email_field()
     maintainer = forms.ChoiceField(label=_("情報を管理する団体"), required=False)
     loaded_at = LoadedAtField()
 

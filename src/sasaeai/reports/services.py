@@ -41,6 +41,18 @@ EXPLANATION_MAX_LENGTH = 2000
 NOTE_MAX_LENGTH = 400
 
 
+def _check_length(value: str, limit: int, *, code: str, field: str) -> None:
+    """Refuse ``value`` longer than ``limit`` characters; ``field`` is its name on screen."""
+    if len(value) > limit:
+        raise DomainError(
+            code=code,
+            message=_("{field}は{limit}文字以内にしてください（いま{count}文字）。").format(
+                field=field, limit=limit, count=len(value)
+            ),
+            location=ErrorLocation(field=field),
+        )
+
+
 def _require(actor: Any, action: str, municipality_id: int) -> None:
     if not permissions.can(actor, action, municipality_id):
         raise PermissionRefused()
@@ -85,14 +97,7 @@ def kept_term_save(*, actor: Any, municipality: Any, term: str, explanation: str
             message=_("用語解説に加える語を入力してください。"),
             location=ErrorLocation(field=_("語")),
         )
-    if len(term) > TERM_MAX_LENGTH:
-        raise DomainError(
-            code="term_too_long",
-            message=_("語は{limit}文字以内にしてください（いま{count}文字）。").format(
-                limit=TERM_MAX_LENGTH, count=len(term)
-            ),
-            location=ErrorLocation(field=_("語")),
-        )
+    _check_length(term, TERM_MAX_LENGTH, code="term_too_long", field=_("語"))
     if not explanation:
         raise DomainError(
             code="explanation_required",
@@ -101,14 +106,7 @@ def kept_term_save(*, actor: Any, municipality: Any, term: str, explanation: str
             ).format(term=term),
             location=ErrorLocation(field=_("解説")),
         )
-    if len(explanation) > EXPLANATION_MAX_LENGTH:
-        raise DomainError(
-            code="explanation_too_long",
-            message=_("解説は{limit}文字以内にしてください（いま{count}文字）。").format(
-                limit=EXPLANATION_MAX_LENGTH, count=len(explanation)
-            ),
-            location=ErrorLocation(field=_("解説")),
-        )
+    _check_length(explanation, EXPLANATION_MAX_LENGTH, code="explanation_too_long", field=_("解説"))
     kept_by = actor if getattr(actor, "pk", None) else None
     existing = (
         KeptTerm.objects.select_for_update()
@@ -233,14 +231,7 @@ def cycle_publish(
             ).format(count=open_errors),
             location=ErrorLocation(field=_("確認のメモ")),
         )
-    if len(note) > NOTE_MAX_LENGTH:
-        raise DomainError(
-            code="note_too_long",
-            message=_("確認のメモは{limit}文字以内にしてください（いま{count}文字）。").format(
-                limit=NOTE_MAX_LENGTH, count=len(note)
-            ),
-            location=ErrorLocation(field=_("確認のメモ")),
-        )
+    _check_length(note, NOTE_MAX_LENGTH, code="note_too_long", field=_("確認のメモ"))
     confirmed = bool(open_errors and confirm_open_errors)
     current.status = CycleStatus.PUBLISHED
     current.published_at = timezone.now()
@@ -292,14 +283,7 @@ def cycle_unpublish(*, actor: Any, cycle: EvaluationCycle, reason: str) -> Evalu
             message=_("公表を取り消す理由を入力してください。監査ログに残ります。"),
             location=ErrorLocation(field=_("理由")),
         )
-    if len(reason) > NOTE_MAX_LENGTH:
-        raise DomainError(
-            code="reason_too_long",
-            message=_("理由は{limit}文字以内にしてください（いま{count}文字）。").format(
-                limit=NOTE_MAX_LENGTH, count=len(reason)
-            ),
-            location=ErrorLocation(field=_("理由")),
-        )
+    _check_length(reason, NOTE_MAX_LENGTH, code="reason_too_long", field=_("理由"))
     published_at = current.published_at
     current.status = CycleStatus.CLOSED
     current.published_at = None

@@ -7,11 +7,12 @@ source's own identifier (``key``), so a re-import finds the rows it made before
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Self
 
 
 @dataclass(frozen=True)
@@ -31,17 +32,47 @@ class Issue:
         return f"{where}: {self.message}" if where else self.message
 
 
-class _Canonical(Protocol):
-    def canonical(self) -> tuple[Any, ...]: ...
+class Detail:
+    """Base of the records that hang off an owner (address, phone, schedule, contact …):
+    dataclasses whose fields are the model's columns of the same names, lists of nested
+    details (a phone's languages, a contact's phones) and ``hsds_id``."""
+
+    hsds_id: str  # each subclass's own dataclass field (not one of this plain class)
+
+    def canonical(self) -> tuple[Any, ...]:
+        """Every field but ``hsds_id``, nested lists in a fixed order: what a re-import
+        compares."""
+        return tuple(
+            tuple(canonical_list(value)) if isinstance(value, list) else value
+            for name, value in self._fields()
+        )
+
+    def values(self) -> dict[str, Any]:
+        """The model's columns (no ``hsds_id``, no nested lists)."""
+        return {name: value for name, value in self._fields() if not isinstance(value, list)}
+
+    @classmethod
+    def of_row(cls, row: Any, **nested: Any) -> Self:
+        """The record of a stored model row (same-named attributes); ``nested`` gives the
+        nested lists."""
+        names = [f.name for f in dataclasses.fields(cls) if f.name != "hsds_id"]  # type: ignore[arg-type]
+        return cls(**{name: getattr(row, name) for name in names if name not in nested}, **nested)
+
+    def _fields(self) -> list[tuple[str, Any]]:
+        return [
+            (f.name, getattr(self, f.name))
+            for f in dataclasses.fields(self)  # type: ignore[arg-type]
+            if f.name != "hsds_id"
+        ]
 
 
-def canonical_list(records: Iterable[_Canonical]) -> list[tuple[Any, ...]]:
+def canonical_list(records: Iterable[Detail]) -> list[tuple[Any, ...]]:
     """The records' canonical forms in a fixed order: what a re-import compares."""
     return sorted((record.canonical() for record in records), key=repr)
 
 
 @dataclass
-class LanguageRecord:
+class LanguageRecord(Detail):
     """HSDS ``language``: a language a service, location or phone line offers."""
 
     name: str = ""
@@ -49,12 +80,9 @@ class LanguageRecord:
     note: str = ""
     hsds_id: str = ""
 
-    def canonical(self) -> tuple[Any, ...]:
-        return (self.name, self.code, self.note)
-
 
 @dataclass
-class PhoneRecord:
+class PhoneRecord(Detail):
     number: str
     extension: int | None = None
     type: str = "voice"
@@ -62,18 +90,9 @@ class PhoneRecord:
     languages: list[LanguageRecord] = field(default_factory=list)
     hsds_id: str = ""
 
-    def canonical(self) -> tuple[Any, ...]:
-        return (
-            self.number,
-            self.extension,
-            self.type,
-            self.description,
-            tuple(canonical_list(self.languages)),
-        )
-
 
 @dataclass
-class ContactRecord:
+class ContactRecord(Detail):
     """HSDS ``contact``: a person or desk of an organisation, service or location."""
 
     name: str = ""
@@ -83,18 +102,9 @@ class ContactRecord:
     phones: list[PhoneRecord] = field(default_factory=list)
     hsds_id: str = ""
 
-    def canonical(self) -> tuple[Any, ...]:
-        return (
-            self.name,
-            self.title,
-            self.department,
-            self.email,
-            tuple(canonical_list(self.phones)),
-        )
-
 
 @dataclass
-class AccessibilityRecord:
+class AccessibilityRecord(Detail):
     """HSDS ``accessibility`` of a location (バリアフリー情報)."""
 
     description: str = ""
@@ -102,12 +112,9 @@ class AccessibilityRecord:
     url: str = ""
     hsds_id: str = ""
 
-    def canonical(self) -> tuple[Any, ...]:
-        return (self.description, self.details, self.url)
-
 
 @dataclass
-class CostOptionRecord:
+class CostOptionRecord(Detail):
     """HSDS ``cost_option`` of a service; ``amount`` is whole units (the model keeps no
     decimals)."""
 
@@ -119,19 +126,9 @@ class CostOptionRecord:
     valid_to: dt.date | None = None
     hsds_id: str = ""
 
-    def canonical(self) -> tuple[Any, ...]:
-        return (
-            self.option,
-            self.amount,
-            self.currency,
-            self.amount_description,
-            self.valid_from,
-            self.valid_to,
-        )
-
 
 @dataclass
-class ScheduleRecord:
+class ScheduleRecord(Detail):
     freq: str = ""
     byday: str = ""
     bymonthday: str = ""
@@ -149,28 +146,9 @@ class ScheduleRecord:
     closed_year_end: bool = False
     hsds_id: str = ""
 
-    def canonical(self) -> tuple[Any, ...]:
-        return (
-            self.freq,
-            self.byday,
-            self.bymonthday,
-            self.interval,
-            self.opens_at,
-            self.closes_at,
-            self.valid_from,
-            self.valid_to,
-            self.dtstart,
-            self.until,
-            self.description,
-            self.notes,
-            self.attending_type,
-            self.closed_on_holidays,
-            self.closed_year_end,
-        )
-
 
 @dataclass
-class AddressRecord:
+class AddressRecord(Detail):
     address_1: str
     city: str
     state_province: str
@@ -181,19 +159,6 @@ class AddressRecord:
     country: str = "JP"
     address_type: str = "physical"
     hsds_id: str = ""
-
-    def canonical(self) -> tuple[Any, ...]:
-        return (
-            self.address_1,
-            self.address_2,
-            self.city,
-            self.state_province,
-            self.postal_code,
-            self.region,
-            self.attention,
-            self.country,
-            self.address_type,
-        )
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ the staff screen asks ``directory.permissions``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections import Counter
@@ -52,9 +53,11 @@ from sasaeai.directory.importing import hsds as hsds_parser
 from sasaeai.directory.importing import opendata
 from sasaeai.directory.importing.records import (
     AccessibilityRecord,
+    AddressRecord,
     Bundle,
     ContactRecord,
     CostOptionRecord,
+    Detail,
     Issue,
     LanguageRecord,
     LocationRecord,
@@ -456,85 +459,34 @@ _CONTACTS: Final = ("contacts", "contacts__phones", "contacts__phones__languages
 _AUDIT_KEY_CHUNK: Final = 100  # keys per has_any_keys query (SQLite's expression depth)
 
 
-def _language_record(row: Language) -> LanguageRecord:
-    return LanguageRecord(name=row.name, code=row.code, note=row.note)
-
-
 def _phone_record(row: Phone) -> PhoneRecord:
-    return PhoneRecord(
-        number=row.number,
-        extension=row.extension,
-        type=row.type,
-        description=row.description,
-        languages=[_language_record(item) for item in row.languages.all()],
-    )
+    languages = [LanguageRecord.of_row(item) for item in row.languages.all()]
+    return PhoneRecord.of_row(row, languages=languages)
 
 
 def _contact_record(row: Contact) -> ContactRecord:
-    return ContactRecord(
-        name=row.name,
-        title=row.title,
-        department=row.department,
-        email=row.email,
-        phones=[_phone_record(p) for p in row.phones.all()],
-    )
+    return ContactRecord.of_row(row, phones=[_phone_record(p) for p in row.phones.all()])
 
 
-def _accessibility_record(row: Accessibility) -> AccessibilityRecord:
-    return AccessibilityRecord(description=row.description, details=row.details, url=row.url)
-
-
-def _cost_option_record(row: CostOption) -> CostOptionRecord:
-    return CostOptionRecord(
-        option=row.option,
-        amount=row.amount,
-        currency=row.currency,
-        amount_description=row.amount_description,
-        valid_from=row.valid_from,
-        valid_to=row.valid_to,
-    )
-
-
-def _phones_of(rows: Iterable[Phone]) -> list[tuple[Any, ...]]:
-    return canonical_list(_phone_record(p) for p in rows)
-
-
-# HSDS details per owner: the related name (and record field) → the record of a stored row
-_DETAIL_RECORDS: dict[str, Callable[[Any], Any]] = {
+# the details an owner's rows are compared and replaced by, as a whole: the related name
+# (and record field) → the record of a stored row
+_DETAIL_RECORDS: dict[str, Callable[[Any], Detail]] = {
+    "phones": _phone_record,
+    "schedules": ScheduleRecord.of_row,
     "contacts": _contact_record,
-    "languages": _language_record,
-    "accessibility": _accessibility_record,
-    "cost_options": _cost_option_record,
+    "languages": LanguageRecord.of_row,
+    "accessibility": AccessibilityRecord.of_row,
+    "cost_options": CostOptionRecord.of_row,
 }
-_ORGANIZATION_DETAILS: Final = ("contacts",)
-_LOCATION_DETAILS: Final = ("contacts", "languages", "accessibility")
-_SERVICE_DETAILS: Final = ("contacts", "languages", "cost_options")
-
-
-def _schedules_of(rows: Iterable[Schedule]) -> list[tuple[Any, ...]]:
-    return sorted(
-        (
-            ScheduleRecord(
-                freq=s.freq,
-                byday=s.byday,
-                bymonthday=s.bymonthday,
-                interval=s.interval,
-                opens_at=s.opens_at,
-                closes_at=s.closes_at,
-                valid_from=s.valid_from,
-                valid_to=s.valid_to,
-                dtstart=s.dtstart,
-                until=s.until,
-                description=s.description,
-                notes=s.notes,
-                attending_type=s.attending_type,
-                closed_on_holidays=s.closed_on_holidays,
-                closed_year_end=s.closed_year_end,
-            ).canonical()
-            for s in rows
-        ),
-        key=repr,
-    )
+_DETAIL_MODELS: dict[str, type[Any]] = {
+    "schedules": Schedule,
+    "languages": Language,
+    "accessibility": Accessibility,
+    "cost_options": CostOption,
+}
+_ORGANIZATION_DETAILS: Final = ("phones", "contacts")
+_LOCATION_DETAILS: Final = ("phones", "schedules", "contacts", "languages", "accessibility")
+_SERVICE_DETAILS: Final = ("phones", "schedules", "contacts", "languages", "cost_options")
 
 
 def _differs(obj: Any, values: dict[str, Any]) -> list[str]:
@@ -608,17 +560,10 @@ class _Writer:
                     **values,
                 )
                 self._add(org)
-                self._set_phones(record.phones, organization=org)
                 self._add_details(record, _ORGANIZATION_DETAILS, organization=org)
                 self._change("organization", ADD, key, record.name, record.row)
             else:
                 changed = _differs(org, values)
-                if _phones_of(org.phones.all()) != sorted(
-                    (p.canonical() for p in record.phones), key=repr
-                ):
-                    changed.append("phones")
-                    org.phones.all().delete()
-                    self._set_phones(record.phones, organization=org)
                 changed += self._replace_details(org, record, _ORGANIZATION_DETAILS)
                 if changed:
                     for name, value in values.items():
@@ -661,7 +606,6 @@ class _Writer:
                 district.pk if district else (town.district_id if town else None)
             )
             wanted_address = [record.address.canonical()] if record.address else []
-            wanted_phones = sorted((p.canonical() for p in record.phones), key=repr)
             if location is None:
                 location = Location(
                     id=self._usable_uuid(record.hsds_id, Location),
@@ -672,8 +616,6 @@ class _Writer:
                 )
                 self._add(location)
                 self._set_address(record, location)
-                self._set_phones(record.phones, location=location)
-                self._set_schedules(record.schedules, location=location)
                 self._add_details(record, _LOCATION_DETAILS, location=location)
                 self._change("location", ADD, key, record.name, record.row)
             else:
@@ -683,15 +625,6 @@ class _Writer:
                     changed.append("address")
                     location.addresses.all().delete()
                     self._set_address(record, location)
-                if _phones_of(location.phones.all()) != wanted_phones:
-                    changed.append("phones")
-                    location.phones.all().delete()
-                    self._set_phones(record.phones, location=location)
-                wanted_schedules = sorted((item.canonical() for item in record.schedules), key=repr)
-                if _schedules_of(location.schedules.all()) != wanted_schedules:
-                    changed.append("schedules")
-                    location.schedules.all().delete()
-                    self._set_schedules(record.schedules, location=location)
                 changed += self._replace_details(location, record, _LOCATION_DETAILS)
                 if changed:
                     for name, value in values.items():
@@ -736,104 +669,40 @@ class _Writer:
         return town, district
 
     def _set_address(self, record: LocationRecord, location: Location) -> None:
-        if record.address is None:
-            return
-        a = record.address
-        self._add(
-            Address(
-                id=self._usable_uuid(a.hsds_id, Address),
-                municipality=self.municipality,
-                location=location,
-                address_1=a.address_1,
-                address_2=a.address_2,
-                city=a.city,
-                state_province=a.state_province,
-                postal_code=a.postal_code,
-                region=a.region,
-                attention=a.attention,
-                country=a.country,
-                address_type=a.address_type,
-            )
+        if record.address is not None:
+            self._add_row(Address, record.address, location=location)
+
+    def _add_row(self, model: type[Any], item: Detail, **owner: Any) -> Any:
+        """A new row of ``model`` from a detail record, for its owner."""
+        row = model(
+            id=self._usable_uuid(item.hsds_id, model),
+            municipality=self.municipality,
+            **owner,
+            **item.values(),
         )
+        self._add(row)
+        return row
 
     def _set_phones(self, phones: list[PhoneRecord], **owner: Any) -> None:
-        for p in phones:
-            phone = Phone(
-                id=self._usable_uuid(p.hsds_id, Phone),
-                municipality=self.municipality,
-                number=p.number,
-                extension=p.extension,
-                type=p.type,
-                description=p.description,
-                **owner,
-            )
-            self._add(phone)
-            self._set_languages(p.languages, phone=phone)
+        for item in phones:
+            phone = self._add_row(Phone, item, **owner)
+            self._set_rows(Language, item.languages, phone=phone)
 
     def _set_contacts(self, contacts: list[ContactRecord], **owner: Any) -> None:
-        for c in contacts:
-            contact = Contact(
-                id=self._usable_uuid(c.hsds_id, Contact),
-                municipality=self.municipality,
-                name=c.name,
-                title=c.title,
-                department=c.department,
-                email=c.email,
-                **owner,
-            )
-            self._add(contact)
-            self._set_phones(c.phones, contact=contact)
+        for item in contacts:
+            contact = self._add_row(Contact, item, **owner)
+            self._set_phones(item.phones, contact=contact)
 
-    def _set_languages(self, languages: list[LanguageRecord], **owner: Any) -> None:
-        for item in languages:
-            self._add(
-                Language(
-                    id=self._usable_uuid(item.hsds_id, Language),
-                    municipality=self.municipality,
-                    name=item.name,
-                    code=item.code,
-                    note=item.note,
-                    **owner,
-                )
-            )
-
-    def _set_accessibility(self, items: list[AccessibilityRecord], **owner: Any) -> None:
+    def _set_rows(self, model: type[Any], items: Sequence[Detail], **owner: Any) -> None:
         for item in items:
-            self._add(
-                Accessibility(
-                    id=self._usable_uuid(item.hsds_id, Accessibility),
-                    municipality=self.municipality,
-                    **owner,
-                    description=item.description,
-                    details=item.details,
-                    url=item.url,
-                )
-            )
-
-    def _set_cost_options(self, options: list[CostOptionRecord], **owner: Any) -> None:
-        for item in options:
-            self._add(
-                CostOption(
-                    id=self._usable_uuid(item.hsds_id, CostOption),
-                    municipality=self.municipality,
-                    **owner,
-                    option=item.option,
-                    amount=item.amount,
-                    currency=item.currency,
-                    amount_description=item.amount_description,
-                    valid_from=item.valid_from,
-                    valid_to=item.valid_to,
-                )
-            )
+            self._add_row(model, item, **owner)
 
     def _details_setter(self, name: str) -> Callable[..., None]:
-        setters: dict[str, Callable[..., None]] = {
-            "contacts": self._set_contacts,
-            "languages": self._set_languages,
-            "accessibility": self._set_accessibility,
-            "cost_options": self._set_cost_options,
-        }
-        return setters[name]
+        if name == "phones":
+            return self._set_phones
+        if name == "contacts":
+            return self._set_contacts
+        return functools.partial(self._set_rows, _DETAIL_MODELS[name])
 
     def _add_details(self, record: Any, names: Sequence[str], **owner: Any) -> None:
         """Create the rows ``record`` lists under each of ``names`` for a new owner."""
@@ -910,8 +779,6 @@ class _Writer:
             values["organization_id"] = org.pk
             wanted_terms = {terms[ref].pk for ref in record.terms if ref in terms}
             wanted_locations = {locations[k].pk for k in record.location_keys if k in locations}
-            wanted_phones = sorted((p.canonical() for p in record.phones), key=repr)
-            wanted_schedules = sorted((s.canonical() for s in record.schedules), key=repr)
             if service is None:
                 service = Service(
                     id=self._usable_uuid(record.hsds_id, Service),
@@ -921,8 +788,6 @@ class _Writer:
                     **values,
                 )
                 self._add(service)
-                self._set_phones(record.phones, service=service)
-                self._set_schedules(record.schedules, service=service)
                 self._add_details(record, _SERVICE_DETAILS, service=service)
                 self._set_locations(service, wanted_locations)
                 self._set_terms(service, wanted_terms, set())
@@ -930,14 +795,6 @@ class _Writer:
                 self.result.service_ids.append(service.pk)
                 continue
             changed = _differs(service, values)
-            if _phones_of(service.phones.all()) != wanted_phones:
-                changed.append("phones")
-                service.phones.all().delete()
-                self._set_phones(record.phones, service=service)
-            if _schedules_of(service.schedules.all()) != wanted_schedules:
-                changed.append("schedules")
-                service.schedules.all().delete()
-                self._set_schedules(record.schedules, service=service)
             changed += self._replace_details(service, record, _SERVICE_DETAILS)
             current_locations = {sal.location_id for sal in service.at_locations.all()}
             if current_locations != wanted_locations:
@@ -1028,32 +885,6 @@ class _Writer:
             self.status_changes[service.pk] = (service.status, ServiceStatus.INACTIVE)
             self._change("service", RETIRE, service.source_id, service.name, None, ("status",))
             self.result.service_ids.append(service.pk)
-
-    def _set_schedules(self, schedules: list[ScheduleRecord], **owner: Any) -> None:
-        for schedule in [
-            Schedule(
-                id=self._usable_uuid(s.hsds_id, Schedule),
-                municipality=self.municipality,
-                **owner,
-                freq=s.freq,
-                byday=s.byday,
-                bymonthday=s.bymonthday,
-                interval=s.interval,
-                opens_at=s.opens_at,
-                closes_at=s.closes_at,
-                valid_from=s.valid_from,
-                valid_to=s.valid_to,
-                dtstart=s.dtstart,
-                until=s.until,
-                description=s.description,
-                notes=s.notes,
-                attending_type=s.attending_type,
-                closed_on_holidays=s.closed_on_holidays,
-                closed_year_end=s.closed_year_end,
-            )
-            for s in schedules
-        ]:
-            self._add(schedule)
 
     def _set_locations(self, service: Service, location_ids: set[uuid.UUID]) -> None:
         for pk in sorted(location_ids, key=str):
@@ -1156,16 +987,4 @@ class _Writer:
 
 
 def _address_canonical(address: Address) -> tuple[Any, ...]:
-    from sasaeai.directory.importing.records import AddressRecord
-
-    return AddressRecord(
-        address_1=address.address_1,
-        address_2=address.address_2,
-        city=address.city,
-        state_province=address.state_province,
-        postal_code=address.postal_code,
-        region=address.region,
-        attention=address.attention,
-        country=address.country,
-        address_type=address.address_type,
-    ).canonical()
+    return AddressRecord.of_row(address).canonical()

@@ -47,16 +47,20 @@ def index_services(
     the demo) call it after their writes. Reads plain values, not model instances: about
     six queries per thousand services.
     """
+    wanted = None if service_ids is None else list(dict.fromkeys(service_ids))
+    if wanted == []:
+        return
+    known = place_readings(municipality)  # for names without よみがな
     with transaction.atomic():
-        if service_ids is None:
+        if wanted is None:
             SearchEntry.objects.filter(municipality=municipality).delete()
             ids = Service.objects.filter(municipality=municipality).order_by("pk")
             for id_chunk in _chunks(ids.values_list("pk", flat=True).iterator(), CHUNK):
-                _write(municipality, id_chunk)
+                _write(municipality, id_chunk, known)
             return
-        for id_chunk in _chunks(iter(list(dict.fromkeys(service_ids))), CHUNK):
+        for id_chunk in _chunks(iter(wanted), CHUNK):
             SearchEntry.objects.filter(municipality=municipality, service_id__in=id_chunk).delete()
-            _write(municipality, id_chunk)
+            _write(municipality, id_chunk, known)
 
 
 def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
@@ -149,8 +153,7 @@ def _sources(municipality: Municipality, ids: Sequence[uuid.UUID]) -> list[_Sour
     return list(sources.values())
 
 
-def _write(municipality: Municipality, ids: Sequence[uuid.UUID]) -> None:
-    known = place_readings(municipality)
+def _write(municipality: Municipality, ids: Sequence[uuid.UUID], known: Mapping[str, str]) -> None:
     rows = [entry(source, known) for source in _sources(municipality, ids)]
     entries = SearchEntry.objects.bulk_create([row for row, _text in rows], batch_size=500)
     texts = []
