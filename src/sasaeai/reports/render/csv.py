@@ -13,10 +13,10 @@ File format (what Excel and most tools expect of a Japanese open-data CSV):
   keeps three decimals: 12.400 is written 12.4), an empty field when there is no value; 年度 as the western year number (2024) plus a 和暦 column (令和6年度);
 * the header names are data, not interface text: they never change with the language.
 
-Formula injection: a text field that starts with ``= + - @``, a tab or a carriage return (and is
-longer than that one character) gets a leading apostrophe ``'``, as OWASP's "CSV Injection"
-advice says, so a spreadsheet shows it as text instead of running it. Number fields are never
-changed (``-3.5`` stays a number).
+Formula injection: text fields go through :func:`sasaeai.core.csvfile.guard_text` (a leading
+apostrophe before ``= + - @``, a tab or a carriage return, as OWASP's "CSV Injection" advice
+says), the guard every CSV export uses. Number fields are never changed (``-3.5`` stays a
+number).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import Final
 
 from django.utils.translation import gettext_noop
 
+from sasaeai.core.csvfile import BOM, LINE_END, guard_text
 from sasaeai.core.wareki import format_fiscal_year
 from sasaeai.reports.document import ReportDocument
 
@@ -46,9 +47,6 @@ CONTENT_TYPE: Final = "text/csv; charset=utf-8"
 INDICATORS_FILE: Final = "indicators.csv"
 INITIATIVES_FILE: Final = "initiatives.csv"
 
-BOM: Final = "\ufeff"
-LINE_END: Final = "\r\n"
-FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
 UNIT_SEPARATOR: Final = "\u30fb"  # 「・」 between 担当課
 
 INDICATOR_COLUMNS: Final = (
@@ -102,14 +100,6 @@ def render_csv_tables(doc: ReportDocument) -> dict[str, bytes]:
         INDICATORS_FILE: _csv_bytes(INDICATOR_COLUMNS, _indicator_rows(doc)),
         INITIATIVES_FILE: _csv_bytes(INITIATIVE_COLUMNS, _initiative_rows(doc)),
     }
-
-
-def guard_text(value: str) -> str:
-    """Text for a CSV field: LF line breaks, and an apostrophe before a formula-like start."""
-    text = value.replace("\r\n", "\n").replace("\r", "\n")
-    if len(text) > 1 and value.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def _field(value: Field) -> str:
