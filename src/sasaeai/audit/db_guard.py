@@ -16,6 +16,13 @@ INSTALL: dict[str, list[str]] = {
         """CREATE TRIGGER IF NOT EXISTS audit_auditevent_no_delete
         BEFORE DELETE ON audit_auditevent
         BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;""",
+        # INSERT OR REPLACE (and REPLACE, UPDATE OR REPLACE) deletes the row it conflicts with
+        # without firing delete triggers (unless recursive triggers are on): refuse an insert
+        # that would meet an existing row.
+        """CREATE TRIGGER IF NOT EXISTS audit_auditevent_no_replace
+        BEFORE INSERT ON audit_auditevent
+        WHEN EXISTS (SELECT 1 FROM audit_auditevent WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;""",
     ],
     "postgresql": [
         """CREATE OR REPLACE FUNCTION audit_auditevent_refuse() RETURNS trigger AS $$
@@ -33,6 +40,7 @@ LIFT: dict[str, list[str]] = {
     "sqlite": [
         "DROP TRIGGER IF EXISTS audit_auditevent_no_update;",
         "DROP TRIGGER IF EXISTS audit_auditevent_no_delete;",
+        "DROP TRIGGER IF EXISTS audit_auditevent_no_replace;",
     ],
     "postgresql": [
         "DROP TRIGGER IF EXISTS audit_auditevent_no_change ON audit_auditevent;",
