@@ -53,7 +53,10 @@ def test_demo_tenant_contents(loaded: str) -> None:
         ("demo-tantoka2", "department"),
     ]
     assert User.objects.filter(is_demo=False).count() == 0
-    assert TOTPDevice.objects.filter(confirmed=True).count() == 4
+    assert list(User.objects.filter(is_superuser=True).values_list("username", "municipality")) == [
+        ("demo-operator", None)
+    ]
+    assert TOTPDevice.objects.filter(confirmed=True).count() == 5
 
 
 def test_names_per_fiscal_year(loaded: str) -> None:

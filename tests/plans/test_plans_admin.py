@@ -1,4 +1,5 @@
-"""System administrators can set an initiative's successor in the admin; the change is audited."""
+"""Operators can set an initiative's successor in the admin; the change is audited under the
+plan's municipality."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 from django.test import Client
 
 from sasaeai.accounts.models import Municipality, OrganisationUnit, User
-from sasaeai.accounts.roles import Role
 from sasaeai.audit.models import AuditEvent
 from tests.plans.builders import build_plan
 
@@ -22,7 +22,8 @@ def test_successor_set_in_admin(
     first: dict[str, Any] = build_plan(kamakura, units, initiatives=1, name="第1期")
     second: dict[str, Any] = build_plan(kamakura, units, initiatives=1, name="第2期")
     old, new = first["initiatives"][0], second["initiatives"][0]
-    client = client_for(users[Role.SYSTEM_ADMIN])
+    operator = User.objects.create_user(username="operator", is_superuser=True)
+    client = client_for(operator)
     page = client.get(f"/admin/plans/initiative/{old.pk}/change/")
     assert page.status_code == 200
     form = page.context["adminform"].form
@@ -39,8 +40,10 @@ def test_successor_set_in_admin(
     old.refresh_from_db()
     assert old.successor_id == new.pk
     event = AuditEvent.objects.latest("id")
-    assert (event.action, event.object_type, event.changes["successor"]) == (
-        "update",
-        "plans.Initiative",
-        [None, new.pk],
-    )
+    assert (
+        event.action,
+        event.object_type,
+        event.changes["successor"],
+        event.municipality_id,
+        event.detail,
+    ) == ("update", "plans.Initiative", [None, new.pk], kamakura.pk, "管理画面（運用者）")

@@ -140,6 +140,10 @@ USERS: list[DemoUser] = [
 ]
 
 
+# The deployment operator of the demo: no municipality, opens the admin (decision 0010).
+DEMO_OPERATOR = "demo-operator"
+
+
 def demo_totp_key(username: str) -> str:
     """A fixed, public TOTP key per demo user (hex), so `sasaeai demotoken` can show codes."""
     return username.encode("utf-8").hex().ljust(40, "0")[:40]
@@ -189,7 +193,27 @@ def load(stdout: Any = None) -> dict[str, Any]:
                 name="デモ用認証アプリ",
                 defaults={"key": demo_totp_key(person.username), "confirmed": True},
             )
-    return {"municipality": municipality, "users": USERS, "password": DEMO_PASSWORD}
+    operator = services.user_upsert(
+        actor=ACTOR,
+        municipality=None,
+        username=DEMO_OPERATOR,
+        display_name="（架空）運用 五郎",
+        email=f"{DEMO_OPERATOR}@example.jp",
+        password=DEMO_PASSWORD,
+        is_demo=True,
+    )
+    services.user_set_operator(actor=ACTOR, user=operator, is_operator=True)
+    TOTPDevice.objects.get_or_create(
+        user=operator,
+        name="デモ用認証アプリ",
+        defaults={"key": demo_totp_key(DEMO_OPERATOR), "confirmed": True},
+    )
+    return {
+        "municipality": municipality,
+        "users": USERS,
+        "operator": DEMO_OPERATOR,
+        "password": DEMO_PASSWORD,
+    }
 
 
 def _ensure_former_name(unit: OrganisationUnit, former: str, reading: str, last_fy: int) -> None:

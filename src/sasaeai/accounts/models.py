@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sasaeai.accounts.roles import ROLES_REQUIRING_2FA, Role, UnitKind
+from sasaeai.accounts.roles import ROLES_REQUIRING_2FA, UNIT_KINDS_FOR_ROLE, Role, UnitKind
 from sasaeai.accounts.validators import validate_local_government_code
+from sasaeai.core.errors import DomainError
 from sasaeai.core.fields import EncryptedTextField
 from sasaeai.core.models import TenantScopedModel, TimeStampedModel
 
@@ -232,6 +234,38 @@ class Membership(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.user} / {self.unit} / {self.get_role_display()}"
+
+    def clean(self) -> None:
+        """The rule ``membership_grant`` applies, for forms that save the model themselves (the
+        admin): the role fits the unit's kind, user and unit are of one municipality, and the
+        membership belongs to that municipality."""
+        if self.unit_id is None or self.user_id is None:
+            return
+        refusal = membership_refusal(user=self.user, unit=self.unit, role=self.role)
+        if refusal is not None:
+            raise ValidationError(refusal.message, code=refusal.code)
+        self.municipality_id = self.unit.municipality_id
+
+
+def membership_refusal(*, user: User, unit: OrganisationUnit, role: str) -> DomainError | None:
+    """Why a user cannot hold ``role`` in ``unit``, or None when they can."""
+    if role not in Role.values:
+        return DomainError(
+            code="invalid_role", message=_("役割「{role}」は使えません。").format(role=role)
+        )
+    if user.municipality_id != unit.municipality_id:
+        return DomainError(
+            code="other_municipality",
+            message=str(_("利用者と組織の自治体が異なるため、所属を登録できません。")),
+        )
+    if unit.kind not in UNIT_KINDS_FOR_ROLE[role]:
+        return DomainError(
+            code="role_unit_mismatch",
+            message=_("役割「{role}」は種別「{kind}」の組織には登録できません。").format(
+                role=Role(role).label, kind=UnitKind(unit.kind).label
+            ),
+        )
+    return None
 
 
 def unit_names_prefetch() -> Any:

@@ -25,8 +25,9 @@ RULES: Mapping[str, frozenset[str]] = {
         }
     ),
     "organisation.manage": frozenset({Role.SECRETARIAT, Role.SYSTEM_ADMIN}),
-    "admin.access": frozenset({Role.SYSTEM_ADMIN}),
 }
+# The Django admin is not a municipality action: only deployment operators open it
+# (sasaeai.core.admin_site.is_operator, decision 0010).
 
 
 def roles_in(user: Any, municipality: Any = None) -> set[str]:
@@ -56,6 +57,4 @@ def allowed(
 
 
 def can(user: Any, action: str, municipality: Any = None) -> bool:
-    if action == "admin.access" and getattr(user, "is_superuser", False) and user.is_active:
-        return True
     return allowed(RULES, user, action, municipality)

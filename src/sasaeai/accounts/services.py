@@ -16,9 +16,10 @@ from sasaeai.accounts.models import (
     Town,
     UnitName,
     User,
+    membership_refusal,
 )
 from sasaeai.accounts.permissions import can
-from sasaeai.accounts.roles import UNIT_KINDS_FOR_ROLE, Role, UnitKind
+from sasaeai.accounts.roles import UnitKind
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action
 from sasaeai.core.errors import DomainError, PermissionRefused
@@ -238,6 +239,26 @@ def user_upsert(
     return user
 
 
+@transaction.atomic
+def user_set_operator(*, actor: Any, user: User, is_operator: bool) -> User:
+    """Make a user a deployment operator (the admin, decision 0010) or take it back. Only the
+    command line and other operators call this; no municipality role can."""
+    if user.is_superuser == is_operator:
+        return user
+    before = audit.snapshot(user)
+    user.is_superuser = is_operator
+    user.save(update_fields=["is_superuser"])
+    audit.record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=user,
+        municipality=user.municipality,
+        changes=audit.diff(before, audit.snapshot(user)),
+        detail=_("運用者にする") if is_operator else _("運用者から外す"),
+    )
+    return user
+
+
 def _validated_user(user: User) -> None:
     try:
         user.full_clean(exclude=["password"])
@@ -250,22 +271,9 @@ def _validated_user(user: User) -> None:
 
 @transaction.atomic
 def membership_grant(*, actor: Any, user: User, unit: OrganisationUnit, role: str) -> Membership:
-    if role not in Role.values:
-        raise DomainError(
-            code="invalid_role", message=_("役割「{role}」は使えません。").format(role=role)
-        )
-    if user.municipality_id != unit.municipality_id:
-        raise DomainError(
-            code="other_municipality",
-            message=_("利用者と組織の自治体が異なるため、所属を登録できません。"),
-        )
-    if unit.kind not in UNIT_KINDS_FOR_ROLE[role]:
-        raise DomainError(
-            code="role_unit_mismatch",
-            message=_("役割「{role}」は種別「{kind}」の組織には登録できません。").format(
-                role=Role(role).label, kind=UnitKind(unit.kind).label
-            ),
-        )
+    refusal = membership_refusal(user=user, unit=unit, role=role)
+    if refusal is not None:
+        raise refusal
     membership, created = Membership.objects.get_or_create(
         user=user, unit=unit, role=role, defaults={"municipality_id": unit.municipality_id}
     )

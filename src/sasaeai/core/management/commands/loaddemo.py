@@ -60,3 +60,12 @@ class Command(BaseCommand):
                 else ""
             )
             self.stdout.write(f"  {user.username:<16} {Role(user.role).label}{note}")
+        if result.get("operator"):
+            operator = result["operator"]
+            self.stdout.write(
+                f"  {operator:<16} "
+                + _("運用者（/admin/ の管理画面。自治体には属しません）")
+                + _("  ※2段階認証: `sasaeai demotoken ")
+                + operator
+                + _("` でコードを表示")
+            )
