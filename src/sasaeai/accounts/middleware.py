@@ -11,22 +11,32 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 # Paths a signed-in user may reach before completing two-factor authentication.
-OPEN_BEFORE_2FA = ("/accounts/login/", "/accounts/logout/", "/accounts/2fa/", "/static/")
+OPEN_BEFORE_2FA = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/2fa/setup/",
+    "/accounts/2fa/verify/",
+    "/static/",
+)
 
 
 class StaffSessionMiddleware:
-    """Send users whose roles require 2FA to enrol or verify before anything else."""
+    """Send users whose roles require 2FA to enrol or verify before anything else, and users
+    who enrolled an authenticator (whatever their role) to verify: once enrolled, it is
+    always asked."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user: Any = request.user  # django-otp adds is_verified()
+        from django_otp import user_has_device
+
         if (
             user.is_authenticated
             and not user.is_verified()
-            and user.requires_two_factor()
             and not request.path.startswith(OPEN_BEFORE_2FA)
+            and (user.requires_two_factor() or user_has_device(user, confirmed=True))
         ):
             if request.path.startswith("/api/"):
                 from sasaeai.config.api import error_response
@@ -34,8 +44,6 @@ class StaffSessionMiddleware:
                 return error_response(
                     request, 401, "two_factor_required", _("2段階認証を完了してください。")
                 )
-            from django_otp import user_has_device
-
             target = "accounts:2fa_verify" if user_has_device(user) else "accounts:2fa_setup"
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)

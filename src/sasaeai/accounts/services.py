@@ -240,6 +240,61 @@ def user_upsert(
 
 
 @transaction.atomic
+def two_factor_enrol(*, actor: User, device: Any, token: str, request: Any = None) -> None:
+    """Confirm the user's pending authenticator with one code from it."""
+    if device.user_id != actor.pk or device.confirmed:
+        raise PermissionRefused()
+    if not device.verify_token(token):
+        raise DomainError(
+            code="invalid_token",
+            message=_(
+                "確認コードが正しくありません。時刻がずれていないか確認し、新しいコードを入力してください。"
+            ),
+        )
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(
+        actor=actor,
+        action=Action.TWO_FACTOR_ENROL,
+        obj=actor,
+        municipality=actor.municipality,
+        request=request,
+    )
+
+
+@transaction.atomic
+def two_factor_remove(*, actor: User, token: str, request: Any = None) -> None:
+    """Remove the user's own authenticators. Needs a fresh code from one of them (a code is
+    good once: not the one that verified the session), and is refused to roles that must
+    use two-factor authentication."""
+    from django_otp import match_token
+
+    if actor.requires_two_factor():
+        raise DomainError(
+            code="two_factor_required",
+            message=_("あなたの役割では2段階認証が必須のため、解除できません。"),
+        )
+    if match_token(actor, token) is None:
+        raise DomainError(
+            code="invalid_token",
+            message=_(
+                "確認コードが正しくないか、すでに使われたコードです。認証アプリに表示されている新しいコードを入力してください。"
+            ),
+        )
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    deleted, _counts = TOTPDevice.objects.filter(user=actor).delete()
+    if deleted:
+        audit.record(
+            actor=actor,
+            action=Action.TWO_FACTOR_REMOVE,
+            obj=actor,
+            municipality=actor.municipality,
+            request=request,
+        )
+
+
+@transaction.atomic
 def user_set_operator(*, actor: Any, user: User, is_operator: bool) -> User:
     """Make a user a deployment operator (the admin, decision 0010) or take it back. Only the
     command line and other operators call this; no municipality role can."""

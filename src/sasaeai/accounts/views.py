@@ -19,10 +19,12 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sasaeai.accounts import services
 from sasaeai.accounts.decorators import signed_in
 from sasaeai.accounts.forms import LoginForm, TokenForm
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action
+from sasaeai.core.errors import DomainError
 
 
 class LoginView(auth_views.LoginView):
@@ -103,28 +105,21 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     device = _pending_device(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            with transaction.atomic():
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                audit.record(
-                    actor=request.user,
-                    action=Action.TWO_FACTOR_ENROL,
-                    obj=request.user,  # type: ignore[arg-type]
-                    municipality=request.user.municipality,  # type: ignore[union-attr]
-                    request=request,
-                )
+        try:
+            services.two_factor_enrol(
+                actor=request.user,  # type: ignore[arg-type]
+                device=device,
+                token=form.cleaned_data["token"],
+                request=request,
+            )
+        except DomainError as error:
+            form.add_error("token", error.message)
+        else:
             otp_login(request, device)
             messages.success(
                 request, _("2段階認証を登録しました。次回から確認コードの入力が必要です。")
             )
             return redirect(_next_url(request))
-        form.add_error(
-            "token",
-            _(
-                "確認コードが正しくありません。時刻がずれていないか確認し、新しいコードを入力してください。"
-            ),
-        )
     secret = base64.b32encode(device.bin_key).decode("ascii")
     return render(
         request,
@@ -162,26 +157,29 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_http_methods(["POST"])
 def two_factor_remove(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    if user.requires_two_factor():
-        messages.error(request, _("あなたの役割では2段階認証が必須のため、解除できません。"))
-        return redirect("accounts:profile")
-    with transaction.atomic():
-        deleted, _counts = TOTPDevice.objects.filter(user=user).delete()
-        if deleted:
-            audit.record(
-                actor=user,
-                action=Action.TWO_FACTOR_REMOVE,
-                obj=user,
-                municipality=user.municipality,
+    """Remove one's own authenticator with a fresh code (``services.two_factor_remove``)."""
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.two_factor_remove(
+                actor=request.user,  # type: ignore[arg-type]
+                token=form.cleaned_data["token"],
                 request=request,
             )
-    messages.success(request, _("2段階認証を解除しました。"))
-    return redirect("accounts:profile")
+        except DomainError as error:
+            form.add_error("token", error.message)
+        else:
+            messages.success(request, _("2段階認証を解除しました。"))
+            return redirect("accounts:profile")
+    return _profile_page(request, remove_form=form, status=400)
 
 
 @signed_in
 def profile(request: HttpRequest) -> HttpResponse:
+    return _profile_page(request, remove_form=TokenForm(), status=200)
+
+
+def _profile_page(request: HttpRequest, *, remove_form: TokenForm, status: int) -> HttpResponse:
     user: Any = request.user
     memberships = user.memberships.select_related("unit").prefetch_related("unit__names")
     return render(
@@ -191,5 +189,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "has_device": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
             "requires_2fa": user.requires_two_factor(),
+            "remove_form": remove_form,
         },
+        status=status,
     )
