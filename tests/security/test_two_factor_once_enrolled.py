@@ -91,6 +91,9 @@ def test_removing_the_device_needs_a_fresh_code(users: dict[str, User], client: 
         assert response.status_code == 400
         assert TOTPDevice.objects.filter(user=user).count() == 1
     assert "確認コード" in response.content.decode()
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1  # "000000" counted; the replay came while throttled
+    device.throttle_reset()
     response = client.post("/accounts/2fa/remove/", {"token": _code(device, steps_ahead=1)})
     assert (response.status_code, response["Location"]) == (302, "/accounts/")
     assert TOTPDevice.objects.filter(user=user).count() == 0

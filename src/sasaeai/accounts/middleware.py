@@ -47,3 +47,34 @@ class StaffSessionMiddleware:
             target = "accounts:2fa_verify" if user_has_device(user) else "accounts:2fa_setup"
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+class SignedInResponseMiddleware:
+    """For every response to a signed-in user: ``Cache-Control: no-store`` (nothing behind a
+    login is kept by the browser or a proxy), and each 403 in the audit log as a refusal,
+    naming the method and path (never the query string, which may hold personal data)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user: Any = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return response
+        response["Cache-Control"] = "no-store"
+        if response.status_code == 403:
+            from django.db import transaction
+
+            from sasaeai.audit import services as audit
+            from sasaeai.audit.models import Action
+
+            with transaction.atomic():
+                audit.record(
+                    actor=user,
+                    action=Action.REFUSED,
+                    municipality=user.municipality,
+                    detail=f"{request.method} {request.path}",
+                    request=request,
+                )
+        return response

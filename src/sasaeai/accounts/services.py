@@ -240,8 +240,28 @@ def user_upsert(
 
 
 @transaction.atomic
+def login_failure_record(
+    *, username: str, reason: str, request: Any = None, actor: Any = None
+) -> None:
+    """A failed sign-in (password or two-factor code), under the account's municipality when
+    the user name exists, so the municipality sees attempts on its accounts."""
+    user = User.objects.filter(username=username).select_related("municipality").first()
+    audit.record(
+        actor=actor,
+        actor_label=username,
+        action=Action.LOGIN_FAILED,
+        obj=user,
+        municipality=user.municipality if user else None,
+        detail=reason if user else _("存在しないユーザー名"),
+        request=request,
+    )
+
+
 def two_factor_enrol(*, actor: User, device: Any, token: str, request: Any = None) -> None:
-    """Confirm the user's pending authenticator with one code from it."""
+    """Confirm the user's pending authenticator with one code from it.
+
+    The code is checked outside the transaction, so a wrong one still counts towards the
+    device's throttling (django-otp) when the refusal is raised."""
     if device.user_id != actor.pk or device.confirmed:
         raise PermissionRefused()
     if not device.verify_token(token):
@@ -251,23 +271,25 @@ def two_factor_enrol(*, actor: User, device: Any, token: str, request: Any = Non
                 "確認コードが正しくありません。時刻がずれていないか確認し、新しいコードを入力してください。"
             ),
         )
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    audit.record(
-        actor=actor,
-        action=Action.TWO_FACTOR_ENROL,
-        obj=actor,
-        municipality=actor.municipality,
-        request=request,
-    )
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record(
+            actor=actor,
+            action=Action.TWO_FACTOR_ENROL,
+            obj=actor,
+            municipality=actor.municipality,
+            request=request,
+        )
 
 
-@transaction.atomic
 def two_factor_remove(*, actor: User, token: str, request: Any = None) -> None:
     """Remove the user's own authenticators. Needs a fresh code from one of them (a code is
     good once: not the one that verified the session), and is refused to roles that must
-    use two-factor authentication."""
+    use two-factor authentication. The code is checked outside the transaction, so a wrong
+    one still counts towards the device's throttling."""
     from django_otp import match_token
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     if actor.requires_two_factor():
         raise DomainError(
@@ -281,17 +303,16 @@ def two_factor_remove(*, actor: User, token: str, request: Any = None) -> None:
                 "確認コードが正しくないか、すでに使われたコードです。認証アプリに表示されている新しいコードを入力してください。"
             ),
         )
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    deleted, _counts = TOTPDevice.objects.filter(user=actor).delete()
-    if deleted:
-        audit.record(
-            actor=actor,
-            action=Action.TWO_FACTOR_REMOVE,
-            obj=actor,
-            municipality=actor.municipality,
-            request=request,
-        )
+    with transaction.atomic():
+        deleted, _counts = TOTPDevice.objects.filter(user=actor).delete()
+        if deleted:
+            audit.record(
+                actor=actor,
+                action=Action.TWO_FACTOR_REMOVE,
+                obj=actor,
+                municipality=actor.municipality,
+                request=request,
+            )
 
 
 @transaction.atomic

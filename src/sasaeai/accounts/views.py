@@ -43,6 +43,16 @@ class LoginView(auth_views.LoginView):
             )
         return response
 
+    def form_invalid(self, form: Any) -> HttpResponse:
+        username = str(self.request.POST.get("username", ""))[:150]
+        if username:
+            services.login_failure_record(
+                username=username,
+                reason=_("パスワードが正しくありません"),
+                request=self.request,
+            )
+        return super().form_invalid(form)
+
 
 class LogoutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -145,6 +155,12 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
+        services.login_failure_record(
+            username=request.user.get_username(),
+            reason=_("確認コードが正しくありません"),
+            request=request,
+            actor=request.user,
+        )
         form.add_error(
             "token",
             _(

@@ -44,6 +44,7 @@ class Action(models.TextChoices):
     IMPORT = "import", _("取込")
     PUBLISH = "publish", _("公開")
     CONFIRM = "confirm", _("確認の記録")
+    REFUSED = "refused", _("拒否（権限なし）")
 
 
 class AuditEvent(models.Model):
