@@ -23,7 +23,7 @@ def test_anonymous_gets_json_401(built: dict[str, Any], client: Client) -> None:
     assert (response.status_code, response.json()["code"]) == (401, "unauthenticated")
 
 
-def test_other_municipality_gets_403(
+def test_other_municipality_gets_404(
     built: dict[str, Any],
     make_user: Callable[..., User],
     fujisawa: Municipality,
@@ -34,7 +34,7 @@ def test_other_municipality_gets_403(
     stranger.save()
     stranger.memberships.update(municipality=fujisawa)
     response = client_for(stranger).get(f"/api/v1/plans/{built['plan'].pk}/tree")
-    assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
 
 
 def test_tree(

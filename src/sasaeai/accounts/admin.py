@@ -14,6 +14,7 @@ from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -41,7 +42,7 @@ from sasaeai.core.admin_site import (
 )
 
 for unaudited in (Group, TOTPDevice, AccessAttempt, AccessLog, AccessFailureLog):
-    with contextlib.suppress(admin.sites.NotRegistered):
+    with contextlib.suppress(NotRegistered):
         admin.site.unregister(unaudited)
 
 

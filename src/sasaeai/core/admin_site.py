@@ -15,7 +15,6 @@ as its service) refuses here what the service refuses.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -57,7 +56,7 @@ class SasaeaiAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return operator_verified(request)
 
-    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:
+    def admin_view(self, view: Any, cacheable: bool = False) -> Any:
         """Anonymous visitors go to the login page; anyone signed in who is not a verified
         operator gets 403 at once, on every admin page."""
         inner = super().admin_view(view, cacheable)

@@ -1,7 +1,10 @@
 """Read API for staff: the plan tree, initiatives with their evaluations by 年度, indicators.
 
 Unpublished evaluations are staff data, so every endpoint needs a signed-in user with
-``plans.view`` in the plan's municipality (the public API comes with the public pages).
+``plans.view`` in the plan's municipality (the public API comes with the public pages), and
+each user gets only the evaluations ``permissions.visible_evaluations`` allows — what their
+screens show: all for the secretariat and committee, their own units' for a department,
+none for other roles.
 """
 
 from __future__ import annotations
@@ -112,7 +115,12 @@ class IndicatorOut(Schema):
 
 
 def _plan(request: HttpRequest, plan_id: int) -> Plan:
-    plan = Plan.objects.filter(pk=plan_id).first()
+    """The plan, if it is of the user's municipality: another municipality's plan is as
+    absent as a missing one (404, never 403)."""
+    municipality_id = getattr(request.user, "municipality_id", None)
+    if municipality_id is None:
+        raise Http404
+    plan = Plan.objects.filter(pk=plan_id, municipality_id=municipality_id).first()
     if plan is None:
         raise Http404
     if not permissions.can(request.user, "plans.view", plan.municipality_id):
@@ -201,7 +209,13 @@ def _initiative_out(initiative: Initiative) -> dict[str, Any]:
 )
 def initiatives(request: HttpRequest, plan_id: int, fiscal_year: int | None = None) -> Any:
     plan = _plan(request, plan_id)
-    evaluations = Evaluation.objects.select_related("cycle", "unit").prefetch_related("unit__names")
+    evaluations = permissions.visible_evaluations(
+        request.user,
+        Evaluation.objects.filter(cycle__plan=plan)
+        .select_related("cycle", "unit")
+        .prefetch_related("unit__names"),
+        plan.municipality_id,
+    )
     if fiscal_year is not None:
         evaluations = evaluations.filter(cycle__fiscal_year=fiscal_year)
     rows = (

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.db.models import QuerySet
+
 from sasaeai.accounts.permissions import STAFF_ROLES, allowed
 from sasaeai.accounts.roles import Role
 
@@ -43,11 +45,26 @@ def can_edit_evaluation(user: Any, evaluation: Any) -> bool:
     return evaluation.unit_id in department_unit_ids(user)
 
 
+def _evaluation_scope(user: Any, municipality_id: Any) -> set[int] | None:
+    """The units whose evaluations the user may see in a municipality: None for every unit
+    (secretariat, committee), else the units where they hold 担当課 (empty for other roles)."""
+    if allowed(RULES, user, "plans.view_cycle", municipality_id):
+        return None
+    if not allowed(RULES, user, "plans.evaluate", municipality_id):
+        return set()
+    return department_unit_ids(user)
+
+
 def can_view_evaluation(user: Any, evaluation: Any) -> bool:
     """The secretariat and committee see every evaluation; a department only its own units'."""
-    municipality_id = evaluation.cycle.municipality_id
-    if allowed(RULES, user, "plans.view_cycle", municipality_id):
-        return True
-    if not allowed(RULES, user, "plans.evaluate", municipality_id):
-        return False
-    return evaluation.unit_id in department_unit_ids(user)
+    scope = _evaluation_scope(user, evaluation.cycle.municipality_id)
+    return scope is None or evaluation.unit_id in scope
+
+
+def visible_evaluations(user: Any, evaluations: QuerySet[Any], municipality_id: Any) -> Any:
+    """The evaluations (a queryset of one municipality's) the user may see: the queryset form
+    of ``can_view_evaluation``, for lists, the API and exports."""
+    scope = _evaluation_scope(user, municipality_id)
+    if scope is None:
+        return evaluations
+    return evaluations.filter(unit_id__in=scope) if scope else evaluations.none()
