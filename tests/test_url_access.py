@@ -12,9 +12,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # Routes anyone may open without an account. Adding to this list is a deliberate decision.
 PUBLIC = {
     "",
-    "m/<str:code>/",
-    "m/<str:code>/reports/",
-    "m/<str:code>/reports/<int:fiscal_year>/<str:fmt>/",
+    "m/<lgcode:code>/",
+    "m/<lgcode:code>/reports/",
+    "m/<lgcode:code>/reports/<int:fiscal_year>/<str:fmt>/",
     "accounts/login/",
     "accounts/logout/",
     "api/v1/openapi.json",
@@ -32,21 +32,21 @@ PUBLIC = {
     "api/v1/hsds/<code>/taxonomy_terms",
     "api/v1/hsds/<code>/service_at_locations",
     # public plan progress pages and API (published data only; tests/plans_public/)
-    "m/<str:code>/plan/",
-    "m/<str:code>/plan/feed.atom",
-    "m/<str:code>/plan/<int:plan_id>/",
-    "m/<str:code>/plan/<int:plan_id>/years/<int:fiscal_year>/",
-    "m/<str:code>/plan/<int:plan_id>/goals/<int:number>/",
-    "m/<str:code>/plan/<int:plan_id>/initiatives/<int:number>/",
-    "m/<str:code>/plan/<int:plan_id>/indicators/",
-    "m/<str:code>/plan/<int:plan_id>/indicators/<int:number>/",
+    "m/<lgcode:code>/plan/",
+    "m/<lgcode:code>/plan/feed.atom",
+    "m/<lgcode:code>/plan/<int:plan_id>/",
+    "m/<lgcode:code>/plan/<int:plan_id>/years/<int:fiscal_year>/",
+    "m/<lgcode:code>/plan/<int:plan_id>/goals/<int:number>/",
+    "m/<lgcode:code>/plan/<int:plan_id>/initiatives/<int:number>/",
+    "m/<lgcode:code>/plan/<int:plan_id>/indicators/",
+    "m/<lgcode:code>/plan/<int:plan_id>/indicators/<int:number>/",
     "api/v1/public/<code>/plans",
     "api/v1/public/<code>/plans/<plan_id>",
     "api/v1/public/<code>/plans/<plan_id>/indicators",
     "api/v1/public/<code>/plans/<plan_id>/initiatives/<number>",
     # public directory search and service pages (tests/directory/test_public_pages.py)
-    "m/<str:code>/directory/",
-    "m/<str:code>/directory/services/<uuid:service_id>/",
+    "m/<lgcode:code>/directory/",
+    "m/<lgcode:code>/directory/services/<uuid:service_id>/",
 }
 
 SAMPLE_ARGUMENTS = {

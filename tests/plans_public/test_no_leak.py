@@ -23,7 +23,7 @@ from sasaeai.plans.models import Plan
 from tests.plans_public.world import PUBLIC_MARK, SECRET, SECRET_NUMBER, publish_world
 from tests.test_url_access import walk
 
-PAGE_PREFIX = "m/<str:code>/plan/"
+PAGE_PREFIX = "m/<lgcode:code>/plan/"
 API_PREFIX = "api/v1/public/"
 OTHER_TOWN = "藤沢マーカー"
 

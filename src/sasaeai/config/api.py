@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from sasaeai.core.db import is_query_canceled, timeout_response
 from sasaeai.core.errors import DomainError
+from sasaeai.core.http import json_error, status_error
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +34,7 @@ api = NinjaAPI(
 def error_response(
     request: HttpRequest, status: int, code: str, message: str, details: Any = None
 ) -> HttpResponse:
-    body: dict[str, Any] = {"code": code, "message": message}
-    if details is not None:
-        body["details"] = details
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    return json_error(status, code, message, details)
 
 
 def _field_path(location: Any) -> str:
@@ -79,25 +78,20 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    messages = {
-        400: ("bad_request", _("リクエストの内容に誤りがあります。")),
-        401: ("unauthenticated", _("ログインが必要です。")),
-        403: ("permission_denied", _("この操作を行う権限がありません。")),
-        404: ("not_found", _("指定されたデータは見つかりませんでした。")),
-        405: ("method_not_allowed", _("この方法（HTTP メソッド）では利用できません。")),
-        429: (
-            "rate_limited",
-            _("短時間のリクエストが多すぎます。しばらく待ってから再度お試しください。"),
-        ),
-    }
-    code, message = messages.get(
-        exc.status_code, ("error", _("リクエストを処理できませんでした。"))
-    )
+    code, message = status_error(exc.status_code)
     return error_response(request, exc.status_code, code, message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    code, message = status_error(413)
+    return error_response(request, 413, code, message)
 
 
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if is_query_canceled(exc):
+        return timeout_response(request)
     logger.exception("unhandled API error")
     return error_response(
         request,

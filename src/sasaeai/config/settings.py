@@ -76,6 +76,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sasaeai.core.http.ApiErrorsAsJsonMiddleware",
+    "sasaeai.core.http.NulInPathMiddleware",
+    "sasaeai.core.db.WebStatementTimeoutMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -129,6 +132,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+# PostgreSQL: a query of a web request stops after this many seconds (0: no limit). Background
+# work and the command line are not limited (sasaeai.core.db.WebStatementTimeoutMiddleware).
+SASAEAI_WEB_STATEMENT_TIMEOUT = env.int("SASAEAI_WEB_STATEMENT_TIMEOUT", 30 if PRODUCTION else 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sasaeai.config.api import api
+from sasaeai.core import converters  # noqa: F401  (registers <lgcode:…>)
 
 urlpatterns = [
     path("", include("sasaeai.web.urls")),
@@ -12,9 +13,9 @@ urlpatterns = [
     path("staff/plans/", include("sasaeai.plans.urls")),
     path("staff/reports/", include("sasaeai.reports.urls")),
     path("staff/directory/", include("sasaeai.directory.urls")),
-    path("m/<str:code>/plan/", include("sasaeai.plans.public_urls")),
-    path("m/<str:code>/reports/", include("sasaeai.reports.public_urls")),
-    path("m/<str:code>/directory/", include("sasaeai.directory.public_urls")),
+    path("m/<lgcode:code>/plan/", include("sasaeai.plans.public_urls")),
+    path("m/<lgcode:code>/reports/", include("sasaeai.reports.public_urls")),
+    path("m/<lgcode:code>/directory/", include("sasaeai.directory.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

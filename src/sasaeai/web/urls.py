@@ -1,12 +1,13 @@
 from django.urls import path
 
+from sasaeai.core import converters  # noqa: F401  (registers <lgcode:…>)
 from sasaeai.web import views
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("m/<str:code>/", views.municipality_home, name="municipality"),
+    path("m/<lgcode:code>/", views.municipality_home, name="municipality"),
     path("staff/", views.dashboard, name="dashboard"),
     path("staff/organisation/", views.organisation, name="organisation"),
     path("staff/organisation/<slug:code>/rename/", views.unit_rename, name="unit_rename"),

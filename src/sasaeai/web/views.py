@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -160,6 +161,13 @@ def error_500(request: HttpRequest) -> HttpResponse:
 
 
 def error_400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        return _error(
+            request,
+            413,
+            "request_too_large",
+            _("送信されたデータが大きすぎます。内容を分けるか、小さくしてから送ってください。"),
+        )
     return _error(request, 400, "bad_request", _("リクエストの内容に誤りがあります。"))
 
 
