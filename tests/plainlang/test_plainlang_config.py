@@ -151,6 +151,12 @@ def test_yaml_error_message_is_japanese() -> None:
         ("kind,term,replacement\nsetting,comma_max,x\n", "invalid-value", 2, "comma_max"),
         ("kind,term,replacement\nsetting,colour,blue\n", "unknown-key", 2, "term"),
         ("kind,term,replacement\nrule,loanwrd,off\n", "unknown-rule", 2, "rules"),
+        (
+            "kind,term,replacement,note,severity,regex\nexpression,(a+)+$,x,,,true\n",
+            "slow-regex",
+            2,
+            "pattern",
+        ),
     ],
 )
 def test_csv_errors_say_what_and_where(text: str, code: str, line: int, field: str) -> None:
@@ -176,3 +182,56 @@ def test_programmatic_construction_is_validated_too() -> None:
     with pytest.raises(ConfigError) as caught:
         ExpressionEntry("(", "x", regex=True)
     assert caught.value.code == "invalid-regex"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "=SUM(1)",
+        "+1",
+        "-ある",
+        "@SUM(1)",
+        "'=SUM(1)",  # already starts with the guard: exported with one more
+        "''@x",
+        "'90年代",  # an apostrophe before no formula is kept as it is
+        "=",  # one character is no formula
+        "'=",
+    ],
+)
+def test_csv_guards_formulas_and_reads_every_value_back(value: str) -> None:
+    config = Config(
+        glossary=(GlossaryEntry(value, value, note=value),),
+        expressions=(ExpressionEntry(value, value, message=value),),
+        allowlist=frozenset({value}),
+    )
+    text = config.to_csv()
+    cells = [cell for line in text.splitlines()[1:4] for cell in line.split(",")]
+    assert not any(cell.startswith(("=", "+", "-", "@")) and len(cell) > 1 for cell in cells)
+    assert Config.from_csv(text) == config
+
+
+def test_csv_written_by_hand_may_guard_formulas_too() -> None:
+    text = "kind,term,replacement,note\nglossary,'=アウトリーチ,'@支援,'+メモ\n"
+    assert Config.from_csv(text).glossary == (GlossaryEntry("=アウトリーチ", "@支援", "+メモ"),)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(?P<what>[一-龯]+)の周知徹底",  # the example in docs/plainlang.md
+        r"(\w+)の徹底",
+        r"(?:を|の)?推進(?:を図|する)",
+        r"\d+(\.\d+)*円",
+        r"[ァ-ヶー]+(?:・[ァ-ヶー]+)*",
+    ],
+)
+def test_everyday_regular_expressions_are_fast_enough_to_save(pattern: str) -> None:
+    ExpressionEntry(pattern, "x", regex=True).check_speed()
+
+
+@pytest.mark.parametrize("pattern", ["(あ|ああ)+$", r"(a+)+$", r"(\w+\s?)+$", r"(x+x+)+y"])
+def test_catastrophic_regular_expressions_are_refused(pattern: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        ExpressionEntry(pattern, "x", regex=True).check_speed()
+    assert (caught.value.code, caught.value.field) == ("slow-regex", "pattern")
+    ExpressionEntry(pattern, "x").check_speed()  # as literal text it is only searched for

@@ -74,8 +74,12 @@ def _state() -> tuple[object, ...]:
         list(PreferredExpression.objects.values_list("pattern", "preferred")),
         list(AllowedWord.objects.values_list("word", flat=True)),
         list(CheckSettings.objects.values_list("rules", "comma_max")),
-        AuditEvent.objects.count(),
+        AuditEvent.objects.exclude(action="refused").count(),  # a refusal is logged, not a change
     )
+
+
+def _refusals() -> int:
+    return AuditEvent.objects.filter(action="refused").count()
 
 
 REFUSED_POSTS = [
@@ -106,10 +110,10 @@ def test_refused_writes_change_nothing(
         actor="test", municipality=municipality, term="ワンストップ", paraphrase="一か所で"
     )
     word = services.allowed_word_create(actor="test", municipality=municipality, word="ボッチャ")
-    before = _state()
+    before, refusals = _state(), _refusals()
     response = client_for(users[role]).post(path.format(glossary=glossary.pk, word=word.pk), data)
     assert response.status_code == 403
-    assert _state() == before
+    assert (_state(), _refusals()) == (before, refusals + 1)
 
 
 def test_refused_import_changes_nothing(
@@ -120,11 +124,11 @@ def test_refused_import_changes_nothing(
     from tests.plainlang_web.conftest import KAMAKURA_YAML
 
     client = client_for(users[D])
-    before = _state()
+    before, refusals = _state(), _refusals()
     upload = SimpleUploadedFile("k.yaml", KAMAKURA_YAML.encode())
     assert client.post("/staff/plainlang/import/", {"file": upload}).status_code == 403
     assert client.post("/staff/plainlang/import/confirm/", {"digest": "x"}).status_code == 403
-    assert _state() == before
+    assert (_state(), _refusals()) == (before, refusals + 2)
 
 
 @pytest.mark.parametrize("role", sorted(set(Role.values) - TABLE["plainlang.manage"]))

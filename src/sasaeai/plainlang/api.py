@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import Http404, HttpRequest, JsonResponse
@@ -10,12 +11,15 @@ from ninja import Router, Schema
 
 from sasaeai.accounts.models import Municipality
 from sasaeai.core.errors import DomainError
-from sasaeai.plainlang.engine import Checker, Config
+from sasaeai.plainlang.engine import Checker, Config, SourceError, check_characters
 from sasaeai.plainlang.forms import MAX_CHECK_CHARS
 from sasaeai.plainlang.selectors import config_for
 from sasaeai.plainlang.throttling import check_throttles
 
 router = Router(tags=["わかりやすさチェック"])
+
+# A 全国地方公共団体コード: six ASCII digits (the sixth a check digit).
+_MUNICIPALITY_CODE = re.compile(r"[0-9]{6}")
 
 
 class CheckIn(Schema):
@@ -62,7 +66,8 @@ def check(request: HttpRequest, payload: CheckIn) -> Any:
 
     `municipality`（全国地方公共団体コード）を指定すると、その自治体の用語集と設定を使います。
     結果は `sasaeai plain check --format json` の 1 ファイル分（`path` を除く）と同じ形です。
-    文章は 10 万字まで。ログインなしでも使えますが、1 分あたりの回数に上限があります
+    文章は 10 万字まで。対になっていないサロゲート（`"\\ud800"` など、文字でないデータ）を含む文章は
+    400 と `{"code": "invalid_text"}` で断ります。ログインなしでも使えますが、1 分あたりの回数に上限があります
     （超えると 429 と `{"code": "rate_limited"}`）。
     """
     if len(payload.text) > MAX_CHECK_CHARS:
@@ -72,8 +77,19 @@ def check(request: HttpRequest, payload: CheckIn) -> Any:
                 count=f"{len(payload.text):,}"
             ),
         )
+    try:
+        check_characters(payload.text)
+    except SourceError as error:
+        raise DomainError(code="invalid_text", message=error.message) from None
     config = Config()
     if payload.municipality is not None:
+        if not _MUNICIPALITY_CODE.fullmatch(payload.municipality):
+            raise DomainError(
+                code="invalid_municipality",
+                message=_(
+                    "団体コードは 6 桁の数字（全国地方公共団体コード、例: 142042）で指定してください。"
+                ),
+            )
         municipality = Municipality.objects.filter(code=payload.municipality).first()
         if municipality is None:
             raise Http404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.db.models import QuerySet
 
 from sasaeai.plainlang.engine import (
     Config,
+    ConfigError,
     ExpressionEntry,
     GlossaryEntry,
     RuleSettings,
@@ -28,6 +30,20 @@ def glossary_terms(*, municipality: Any) -> QuerySet[GlossaryTerm]:
 
 def preferred_expressions(*, municipality: Any) -> QuerySet[PreferredExpression]:
     return PreferredExpression.objects.filter(municipality=municipality).order_by("id")
+
+
+def too_slow_expressions(expressions: Iterable[PreferredExpression]) -> set[int]:
+    """The ids of the regular expressions that are too slow to save today (saved before the
+    speed check existed): the checker stops each after its time limit. No queries."""
+    slow = set()
+    for row in expressions:
+        if not row.regex:
+            continue
+        try:
+            ExpressionEntry(pattern=row.pattern, preferred=row.preferred, regex=True).check_speed()
+        except ConfigError:
+            slow.add(row.pk)
+    return slow
 
 
 def allowed_words(*, municipality: Any) -> QuerySet[AllowedWord]:

@@ -173,7 +173,7 @@ def _set_expression(
             regex=entry.regex,
             severity=_severity(entry.severity),
             message=entry.message or None,
-        ),
+        ).check_speed(),
         _EXPRESSION_FIELDS,
     )
 

@@ -22,7 +22,7 @@ from sasaeai.accounts.decorators import requires, staff_municipality
 from sasaeai.accounts.models import Municipality
 from sasaeai.core.errors import DomainError
 from sasaeai.plainlang import permissions, selectors, services
-from sasaeai.plainlang.engine import RULE_IDS, Checker
+from sasaeai.plainlang.engine import RULE_IDS, Checker, SourceError
 from sasaeai.plainlang.forms import (
     AllowedWordForm,
     CheckForm,
@@ -48,13 +48,15 @@ def index(request: HttpRequest) -> HttpResponse:
     municipality = staff_municipality(request)
     settings = selectors.check_settings(municipality=municipality)
     rules = selectors.rule_settings(settings)
+    expressions = list(selectors.preferred_expressions(municipality=municipality))
     return render(
         request,
         "plainlang/index.html",
         {
             "municipality": municipality,
             "glossary": selectors.glossary_terms(municipality=municipality),
-            "expressions": selectors.preferred_expressions(municipality=municipality),
+            "expressions": expressions,
+            "slow_expressions": selectors.too_slow_expressions(expressions),
             "allowlist": selectors.allowed_words(municipality=municipality),
             "settings": settings,
             "rules": [
@@ -317,7 +319,10 @@ def check(request: HttpRequest) -> HttpResponse:
     )
     report = None
     if request.method == "POST" and form.is_valid():
-        report = Checker(selectors.config_for(municipality)).check(form.cleaned_data["text"])
+        try:
+            report = Checker(selectors.config_for(municipality)).check(form.cleaned_data["text"])
+        except SourceError as error:  # a lone surrogate; Django already replaces bad bytes
+            form.add_error("text", error.message)
     return render(
         request,
         "plainlang/check.html",

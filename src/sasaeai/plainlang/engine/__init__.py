@@ -34,7 +34,13 @@ from sasaeai.plainlang.engine.output import (
     format_text,
     run_check,
 )
-from sasaeai.plainlang.engine.sources import Source, SourceError, decode_text, read_text_source
+from sasaeai.plainlang.engine.sources import (
+    Source,
+    SourceError,
+    check_characters,
+    decode_text,
+    read_text_source,
+)
 
 __all__ = [
     "RULE_IDS",
@@ -54,6 +60,7 @@ __all__ = [
     "SourceError",
     "UsageError",
     "check",
+    "check_characters",
     "check_many",
     "decode_text",
     "format_finding",

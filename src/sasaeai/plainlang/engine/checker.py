@@ -9,7 +9,7 @@ from sasaeai.plainlang.engine.analysis import Analysis, analyze, blocks
 from sasaeai.plainlang.engine.config import Config
 from sasaeai.plainlang.engine.model import Finding, ParagraphReadability, Report, Segment
 from sasaeai.plainlang.engine.rules import Rule, rule_makers
-from sasaeai.plainlang.engine.sources import Source
+from sasaeai.plainlang.engine.sources import Source, check_characters
 from sasaeai.plainlang.engine.text import LineIndex
 
 
@@ -34,13 +34,16 @@ class Checker:
         """Check the segments of one document, in order.
 
         Explanations and first uses count across segments: a term explained in the
-        first paragraph is not flagged in the tenth.
+        first paragraph is not flagged in the tenth. A segment holding a lone surrogate
+        (``"\\ud800"`` from a JSON string) raises ``SourceError`` naming where it is.
         """
         rules = [make() for make in self._rule_makers]
         findings: list[Finding] = []
         paragraphs: list[ParagraphReadability] = []
         total = readability.Counts()
         for segment in segments:
+            where = "文章" if segment.location is None else f"「{segment.location}」"
+            check_characters(segment.text, what=where)
             placer = _Placer(segment)
             segment_findings: list[Finding] = []
             for start, end in blocks(segment.text):

@@ -12,14 +12,17 @@ import contextlib
 import csv
 import io
 import re
+import time
 import types
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, TypeAlias
 
+import regex
 import yaml
 
+from sasaeai.core.csvfile import FORMULA_PREFIXES, guard_text
 from sasaeai.plainlang.engine.model import Severity
 from sasaeai.plainlang.engine.sources import SourceError, decode_text
 
@@ -40,7 +43,7 @@ class ConfigError(ValueError):
     ``code`` names the kind of mistake for programs: ``file-not-found``,
     ``unsupported-format``, ``encoding``, ``syntax``, ``invalid-type``, ``unknown-key``,
     ``missing-field``, ``invalid-value``, ``invalid-severity``, ``invalid-regex``,
-    ``unknown-rule``, ``csv-header``, ``unknown-kind``.
+    ``slow-regex``, ``unknown-rule``, ``csv-header``, ``unknown-kind``.
     """
 
     def __init__(
@@ -116,13 +119,61 @@ class GlossaryEntry:
         _require_text(self.paraphrase, "paraphrase")
 
 
+# A regular expression that someone writes can take exponential time on a short text
+# (``(あ|ああ)+$`` on 36 characters took 9 seconds). ``re`` cannot be stopped, so the checker
+# runs them with the ``regex`` module, whose searches take a time limit, and refuses to save
+# one that is already slow on the probe texts below.
+
+RegexPattern: TypeAlias = regex.Pattern[str]
+
+#: The most time one of a municipality's regular expressions may take over one document, in
+#: seconds of processor time (the clock the ``regex`` module's ``timeout`` reads); the checker
+#: then stops it there and reports it (``ExpressionRule``).
+PATTERN_TIME_LIMIT: Final = 0.25
+#: The most time (processor time) a regular expression may take over all the probe texts,
+#: when it is saved.
+PROBE_TIME_LIMIT: Final = 0.25
+# Probe texts: runs of one character, and of all the pattern's characters in turn, each
+# ended by characters that a pattern usually does not expect there.
+_PROBE_LENGTH = 1000
+_PROBE_ENDS = ("\x00", "\n!")
+_PROBE_CHARACTERS = "あア亜a1 、。"
+_PROBE_MAX_CHARACTERS = 32
+
+
+def _probe_texts(pattern: str) -> Iterator[str]:
+    letters = [
+        c for c in dict.fromkeys(pattern + _PROBE_CHARACTERS) if c.isalnum() or not c.isascii()
+    ][:_PROBE_MAX_CHARACTERS]
+    mixed = "".join(letters) * (_PROBE_LENGTH // len(letters) + 1)
+    for run in (*(c * _PROBE_LENGTH for c in letters), mixed[:_PROBE_LENGTH]):
+        for end in _PROBE_ENDS:
+            yield run + end
+
+
+def is_too_slow(pattern: RegexPattern, seconds: float = PROBE_TIME_LIMIT) -> bool:
+    """Whether finding every match of ``pattern`` in the probe texts takes over ``seconds``."""
+    deadline = time.process_time() + seconds
+    try:
+        for probe in _probe_texts(pattern.pattern):
+            left = deadline - time.process_time()
+            if left <= 0:
+                return True
+            for _ in pattern.finditer(probe, timeout=left):
+                pass
+    except TimeoutError:
+        return True
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class ExpressionEntry:
     """A wording to avoid and the one to use instead.
 
     ``pattern`` is literal text unless ``regex`` is true; a regex's ``preferred`` may use
     its groups (``\\1``, ``\\g<name>``). ``message`` may contain ``{text}`` and
-    ``{preferred}``.
+    ``{preferred}``. A regular expression is checked for mistakes here, and for speed by
+    ``check_speed`` where people save one.
     """
 
     pattern: str
@@ -145,6 +196,7 @@ class ExpressionEntry:
                     code="invalid-regex",
                     field="preferred",
                 ) from None
+            self.matcher()
 
     def compiled(self) -> re.Pattern[str]:
         if not self.regex:
@@ -152,11 +204,37 @@ class ExpressionEntry:
         try:
             return re.compile(self.pattern)
         except re.error as error:
+            raise self._invalid(error) from None
+
+    def matcher(self) -> RegexPattern:
+        """The pattern as the checker runs a municipality's regular expression: compiled by
+        the ``regex`` module (compatible with ``re``), whose searches take a ``timeout``."""
+        try:
+            return regex.compile(self.pattern if self.regex else regex.escape(self.pattern))
+        except regex.error as error:
+            raise self._invalid(error) from None
+
+    def check_speed(self) -> None:
+        """Refuse a regular expression that is too slow on the probe texts (``slow-regex``).
+
+        Called where people write one (settings files, the settings screen). One already
+        saved is still stopped by the checker after ``PATTERN_TIME_LIMIT`` per document.
+        """
+        if self.regex and is_too_slow(self.matcher()):
             raise ConfigError(
-                f"正規表現「{self.pattern}」に誤りがあります（{error}）。",
-                code="invalid-regex",
+                f"正規表現「{self.pattern}」は、調べるのに時間がかかりすぎるため使えません"
+                f"（試しの文章で {PROBE_TIME_LIMIT} 秒を超えました）。「(あ|ああ)+」「(a+)+」のように、"
+                "繰り返しの中に、同じ文字に当たる選択肢や繰り返しを入れない形に書き直してください。",
+                code="slow-regex",
                 field="pattern",
-            ) from None
+            )
+
+    def _invalid(self, error: Exception) -> ConfigError:
+        return ConfigError(
+            f"正規表現「{self.pattern}」に誤りがあります（{error}）。",
+            code="invalid-regex",
+            field="pattern",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,13 +477,15 @@ class _YamlReader:
         fields = self._mapping(item, "expressions", keys)
         severity = self._optional_string(fields.get("severity"), "severity")
         with self._placed(item.line):
-            return ExpressionEntry(
+            entry = ExpressionEntry(
                 pattern=self._string(self._required(fields, "pattern", item), "pattern"),
                 preferred=self._string(self._required(fields, "preferred", item), "preferred"),
                 regex=self._boolean(fields.get("regex"), "regex", default=False),
                 severity=parse_severity(severity or "warning", "severity"),
                 message=self._optional_string(fields.get("message"), "message"),
             )
+            entry.check_speed()
+            return entry
 
     def _rules(self, node: _Located | None) -> dict[str, RuleSettings]:
         settings = {}
@@ -528,20 +608,41 @@ _TRUE = frozenset({"true", "yes", "on", "1", "はい", "有効"})
 _FALSE = frozenset({"false", "no", "off", "0", "いいえ", "無効"})
 
 
+def _csv_text(value: str) -> str:
+    """A text cell that a spreadsheet shows as text: ``'`` before a formula-like start
+    (``core.csvfile.guard_text``), and before a value that would otherwise lose its own
+    leading ``'`` on import (see ``_csv_unguard``)."""
+    guarded = guard_text(value)
+    return "'" + guarded if _looks_guarded(value) else guarded
+
+
+def _looks_guarded(cell: str) -> bool:
+    """One or more ``'`` before a formula-like start: ``'=SUM(1)``, ``''=SUM(1)``."""
+    rest = cell.lstrip("'")
+    return rest != cell and len(rest) > 1 and rest.startswith(FORMULA_PREFIXES)
+
+
+def _csv_unguard(cell: str) -> str:
+    """A cell as it was before ``_csv_text``: ``'=SUM(1)`` is read back as ``=SUM(1)``."""
+    return cell[1:] if _looks_guarded(cell) else cell
+
+
 def _csv_rows(config: Config) -> Iterator[tuple[str, ...]]:
+    """The rows of ``to_csv``; text that people wrote is guarded against formulas."""
+    cell = _csv_text
     for entry in config.glossary:
-        yield ("glossary", entry.term, entry.paraphrase, entry.note or "", "", "")
+        yield ("glossary", cell(entry.term), cell(entry.paraphrase), cell(entry.note or ""), "", "")
     for expression in config.expressions:
         yield (
             "expression",
-            expression.pattern,
-            expression.preferred,
-            expression.message or "",
+            cell(expression.pattern),
+            cell(expression.preferred),
+            cell(expression.message or ""),
             str(expression.severity),
             "true" if expression.regex else "false",
         )
     for word in sorted(config.allowlist):
-        yield ("allowlist", word, "", "", "", "")
+        yield ("allowlist", cell(word), "", "", "", "")
     for rule, settings in config.rules.items():
         enabled = "on" if settings.enabled else "off"
         yield ("rule", rule, enabled, "", _opt_str(settings.severity) or "", "")
@@ -568,7 +669,10 @@ class _CsvReader:
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
-            row = {name: cells[i].strip() if i < len(cells) else "" for name, i in columns.items()}
+            row = {
+                name: _csv_unguard(cells[i].strip()) if i < len(cells) else ""
+                for name, i in columns.items()
+            }
             try:
                 self._add(row)
             except ConfigError as error:
@@ -612,15 +716,15 @@ class _CsvReader:
         if kind == "glossary":
             self.glossary.append(GlossaryEntry(term, replacement, row.get("note") or None))
         elif kind == "expression":
-            self.expressions.append(
-                ExpressionEntry(
-                    pattern=term,
-                    preferred=replacement,
-                    regex=_csv_boolean(row.get("regex", ""), "regex", default=False),
-                    severity=parse_severity(severity or "warning", "severity"),
-                    message=row.get("note") or None,
-                )
+            entry = ExpressionEntry(
+                pattern=term,
+                preferred=replacement,
+                regex=_csv_boolean(row.get("regex", ""), "regex", default=False),
+                severity=parse_severity(severity or "warning", "severity"),
+                message=row.get("note") or None,
             )
+            entry.check_speed()
+            self.expressions.append(entry)
         elif kind == "allowlist":
             _require_text(term, "term")
             self.allowlist.add(term)

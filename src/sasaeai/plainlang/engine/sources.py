@@ -2,7 +2,8 @@
 
 A document becomes a sequence of ``Segment``s. A text file is one segment, placed by
 line and column; a Word file gives one segment per paragraph (``段落12``) and an Excel
-file one per text cell (``Sheet1!B3``). Only the standard library and openpyxl are used.
+file one per text cell (``Sheet1!B3``). Only the standard library, openpyxl and the pure
+modules of ``sasaeai.core`` (one unpacked-size limit per office format) are used.
 """
 
 from __future__ import annotations
@@ -15,18 +16,26 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 import openpyxl
 
+from sasaeai.core.archives import (
+    MAX_XML_MEMBER_BYTES,
+    ArchiveError,
+    check_unpacked_size,
+    format_megabytes,
+    read_member,
+)
 from sasaeai.plainlang.engine.model import Segment
+from sasaeai.plainlang.engine.text import LineIndex
 
 SourceKind = Literal["text", "docx", "xlsx"]
 
-# Refuse archives that would unpack to more than this (a "zip bomb").
-MAX_UNPACKED_BYTES = 256 * 1024 * 1024
-
+_DOCUMENT = "word/document.xml"
+_WORKBOOK = "xl/workbook.xml"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _PARAGRAPH = f"{_W}p"
@@ -35,6 +44,8 @@ _TEXT_BOX = f"{_W}txbxContent"
 _BREAKS = {f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}tab": "\t", f"{_W}noBreakHyphen": "-"}
 # Sheet names that Excel writes in quotes in a reference such as 'My Sheet'!B3.
 _QUOTED_SHEET = re.compile(r"[\s!'\"(),;+\-&=<>{}\[\]^%~`@#$]")
+# Half of a UTF-16 surrogate pair on its own: no file, database or JSON reply can hold one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class SourceError(ValueError):
@@ -65,9 +76,9 @@ def read_text_source(source: str | os.PathLike[str] | bytes, *, name: str | None
     Text may be UTF-8 (with or without BOM), UTF-16 with BOM, or CP932 (Shift_JIS).
     """
     if isinstance(source, bytes):
-        data, label = source, name or "<bytes>"
+        data, label = source, _printable(name or "<bytes>")
     else:
-        label = name or os.fspath(source)
+        label = _printable(name or os.fspath(source))
         try:
             data = Path(source).read_bytes()
         except OSError as error:
@@ -78,6 +89,12 @@ def read_text_source(source: str | os.PathLike[str] | bytes, *, name: str | None
         return Source(label, "text", (Segment(decode_text(data)),))
     except SourceError as error:
         raise SourceError(error.message, name=label) from None
+
+
+def _printable(name: str) -> str:
+    """A file name that can be printed: bytes that were not UTF-8 (kept by Python as lone
+    surrogates) become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", name)
 
 
 def decode_text(data: bytes) -> str:
@@ -98,37 +115,113 @@ def decode_text(data: bytes) -> str:
     )
 
 
+def check_characters(text: str, *, what: str = "文章") -> None:
+    """Refuse a text holding a lone surrogate (U+D800–U+DFFF), naming where it is.
+
+    Such a code point is not a character: it cannot be written as UTF-8, so no file,
+    database, morphological analyser or JSON reply can take it. Decoded files never hold
+    one; a JSON string escape such as ``"\\ud800"`` can.
+    """
+    found = _SURROGATE.search(text)
+    if found is None:
+        return
+    line, column = LineIndex(text).position(found.start())
+    raise SourceError(
+        f"{what}の {line} 行目 {column} 文字目に、文字として扱えないデータ"
+        f"（対になっていないサロゲート U+{ord(found.group()):04X}）があります。"
+        "その文字を消してから、もう一度お試しください。"
+    )
+
+
 def _read_archive(data: bytes, name: str) -> Source:
+    """A .docx or .xlsx file, refused before parsing when it would unpack to more than its
+    format's limit (``sasaeai.core.archives``) or declares a DTD in any of its XML parts."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise SourceError("ファイルが大きすぎます。")
             names = set(archive.namelist())
-            if "word/document.xml" in names:
-                return Source(name, "docx", tuple(_docx_segments(archive)))
-    except (zipfile.BadZipFile, zlib.error):
+            if _DOCUMENT in names:
+                check_unpacked_size(data, "docx")
+                xml = _document_xml(archive)
+                return Source(name, "docx", tuple(_docx_segments(xml)))
+            if _WORKBOOK not in names:
+                raise SourceError("Word（.docx）でも Excel（.xlsx）でもない ZIP ファイルです。")
+            check_unpacked_size(data, "xlsx")
+            _refuse_xlsx_dtds(archive)
+    except ArchiveError as error:
+        raise SourceError(error.message) from None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
         raise SourceError("ファイルが壊れています（ZIP として読めません）。") from None
-    if "xl/workbook.xml" in names:
-        return Source(name, "xlsx", tuple(_xlsx_segments(data)))
-    raise SourceError("Word（.docx）でも Excel（.xlsx）でもない ZIP ファイルです。")
+    return Source(name, "xlsx", tuple(_xlsx_segments(data)))
+
+
+# ---------------------------------------------------------------- XML without a DTD
+
+
+class _DtdFound(Exception):
+    pass
+
+
+class _RootReached(Exception):
+    pass
+
+
+def _refuse_dtd(data: bytes | IO[bytes], part: str) -> None:
+    """Refuse an XML part that has a DTD (``<!DOCTYPE``, and with it ``<!ENTITY``).
+
+    Office files never have one; refusing it rules out entity tricks (billion laughs,
+    external entities). expat reads the part as the real parser will, in whatever encoding
+    it declares (UTF-8, UTF-16 LE or BE…), and stops at the root element: a DTD can only
+    come before it. A part that is not XML is left for the real parser to refuse.
+    """
+    parser = expat.ParserCreate()
+
+    def doctype(*_: object) -> None:
+        raise _DtdFound
+
+    def root(*_: object) -> None:
+        raise _RootReached
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = root
+    try:
+        if isinstance(data, bytes):
+            parser.Parse(data, True)
+        else:
+            while chunk := data.read(64 * 1024):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except (_RootReached, expat.ExpatError):
+        return  # no DTD before the root element, or no XML: the parser itself refuses that
+    except _DtdFound:
+        raise SourceError(f"{part}に、使えない記述（DTD）があります。") from None
 
 
 # ---------------------------------------------------------------- Word
 
 
-def _docx_segments(archive: zipfile.ZipFile) -> Iterator[Segment]:
+def _document_xml(archive: zipfile.ZipFile) -> bytes:
+    try:
+        return read_member(archive, _DOCUMENT, "docx")
+    except ArchiveError as error:
+        if error.code != "too_large":
+            raise
+        limit = format_megabytes(MAX_XML_MEMBER_BYTES["docx"])
+        size = format_megabytes(archive.getinfo(_DOCUMENT).file_size)
+        raise SourceError(
+            f"Word ファイルの本文（{_DOCUMENT}）が大きすぎます（展開すると {size}、上限は"
+            f" {limit}）。文書をいくつかに分けて保存し直してください。"
+        ) from None
+
+
+def _docx_segments(xml: bytes) -> Iterator[Segment]:
     """One segment per non-empty paragraph of the body, numbered as 段落1, 段落2, …
 
     Every paragraph counts towards the number, empty ones and those in tables and text
     boxes included. Headers, footers, notes and comments are not read.
     """
-    xml = archive.read("word/document.xml")
-    # Word never writes a DTD; refusing one rules out entity tricks. ElementTree does not
-    # fetch external entities, and expat limits entity expansion.
-    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
-        raise SourceError("Word ファイルの本文に、使えない記述（DTD）があります。")
+    _refuse_dtd(xml, "Word ファイルの本文")
     try:
-        root = ElementTree.fromstring(xml)  # noqa: S314 - see the check above
+        root = ElementTree.fromstring(xml)  # noqa: S314 - no DTD: see _refuse_dtd
     except ElementTree.ParseError:
         raise SourceError("Word ファイルの本文を読めません。") from None
     for number, paragraph in enumerate(_paragraphs(root), start=1):
@@ -163,6 +256,17 @@ def _collect_text(element: ElementTree.Element, parts: list[str]) -> None:
 
 
 # ---------------------------------------------------------------- Excel
+
+
+def _refuse_xlsx_dtds(archive: zipfile.ZipFile) -> None:
+    """Refuse the workbook when any of its XML parts has a DTD (see ``_refuse_dtd``).
+
+    openpyxl parses them with the standard library, which expands internal entities.
+    """
+    for info in archive.infolist():
+        if info.filename.endswith((".xml", ".rels")):
+            with archive.open(info) as member:
+                _refuse_dtd(member, f"Excel ファイルの「{info.filename}」")
 
 
 def _xlsx_segments(data: bytes) -> Iterator[Segment]:

@@ -6,10 +6,17 @@ import abc
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, NamedTuple, TypeAlias
+
+import regex
 
 from sasaeai.plainlang.engine.analysis import Analysis
 from sasaeai.plainlang.engine.model import Severity
+
+# A municipality's regular expressions run with the ``regex`` module (which takes a time
+# limit), the shipped ones with ``re``.
+Pattern: TypeAlias = re.Pattern[str] | regex.Pattern[str]
+Match: TypeAlias = re.Match[str] | regex.Match[str]
 
 
 class Hit(NamedTuple):
@@ -44,19 +51,19 @@ class Phrase:
     when the text just before it matches ``unless_before``.
     """
 
-    pattern: re.Pattern[str]
+    pattern: Pattern
     preferred: str | None
     severity: Severity
     message: str
     expand: bool = True
     unless_before: re.Pattern[str] | None = None
 
-    def suggestion(self, match: re.Match[str]) -> str | None:
+    def suggestion(self, match: Match) -> str | None:
         if self.preferred is None:
             return None
         return match.expand(self.preferred) if self.expand else self.preferred
 
-    def hit(self, match: re.Match[str]) -> Hit:
+    def hit(self, match: Match) -> Hit:
         suggestion = self.suggestion(match)
         message = self.message.replace("{text}", match.group()).replace(
             "{preferred}", suggestion or ""
@@ -74,9 +81,14 @@ def find_phrases(text: str, phrases: Iterable[Phrase]) -> Iterator[Hit]:
     Where matches overlap, the one that starts first wins, then the longer one, then the
     phrase listed first.
     """
+    return first_hits(text, ((phrase, phrase.pattern.finditer(text)) for phrase in phrases))
+
+
+def first_hits(text: str, found: Iterable[tuple[Phrase, Iterable[Match]]]) -> Iterator[Hit]:
+    """The hits of ``find_phrases`` from matches already found, phrase by phrase."""
     matches = []
-    for index, phrase in enumerate(phrases):
-        for match in phrase.pattern.finditer(text):
+    for index, (phrase, phrase_matches) in enumerate(found):
+        for match in phrase_matches:
             if match.end() == match.start() or _excluded(text, match, phrase):
                 continue
             matches.append((match.start(), -match.end(), index, match, phrase))
@@ -88,7 +100,7 @@ def find_phrases(text: str, phrases: Iterable[Phrase]) -> Iterator[Hit]:
             yield phrase.hit(match)
 
 
-def _excluded(text: str, match: re.Match[str], phrase: Phrase) -> bool:
+def _excluded(text: str, match: Match, phrase: Phrase) -> bool:
     if phrase.unless_before is None:
         return False
     before = text[max(match.start() - _LOOKBEHIND, 0) : match.start()]

@@ -4,42 +4,107 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Iterable, Iterator, Mapping
 
 from sasaeai.plainlang.engine.analysis import Analysis
-from sasaeai.plainlang.engine.config import Config, ExpressionEntry
+from sasaeai.plainlang.engine.config import (
+    PATTERN_TIME_LIMIT,
+    Config,
+    ExpressionEntry,
+    RegexPattern,
+)
 from sasaeai.plainlang.engine.lexicon import builtin_expressions, phrase_data
 from sasaeai.plainlang.engine.model import Severity
-from sasaeai.plainlang.engine.rules.base import Hit, Phrase, Rule, find_phrases
+from sasaeai.plainlang.engine.rules.base import (
+    Hit,
+    Match,
+    Pattern,
+    Phrase,
+    Rule,
+    find_phrases,
+    first_hits,
+)
 
 _EXPRESSION_MESSAGE = "「{text}」は「{preferred}」と書くほうが分かりやすくなります。"
 _DOUBLE_NEGATIVE_MESSAGE = (
     "「{text}」は二重否定で、意味がとりにくくなります。肯定の形で書いてください。"
 )
 _REDUNDANT_MESSAGE = "「{text}」は「{preferred}」と短く書けます。"
+_TOO_SLOW_MESSAGE = (
+    "設定の表現「{pattern}」（正規表現）は調べるのに時間がかかりすぎるため、この文書では"
+    "途中で調べるのをやめました（上限 {limit} 秒）。事務局は、わかりやすさチェックの設定で"
+    "この正規表現を書き直してください。"
+)
+# Once a pattern's time is nearly spent, it still gets this much, so that running out is
+# always seen (as a timeout) and reported.
+_LEAST_TIME = 0.001
 
 
 class ExpressionRule(Rule):
     """The municipality's preferred expressions, and the shipped ones unless turned off.
 
-    Each entry has its own severity (``warning`` unless set).
+    Each entry has its own severity (``warning`` unless set). Each of the municipality's
+    regular expressions may take ``PATTERN_TIME_LIMIT`` seconds over the whole document;
+    one that takes longer is stopped there and reported once, as a ``warning`` at the
+    start of the block where it stopped, and the check goes on without it.
     """
 
     rule_id = "expression"
 
     def __init__(self, config: Config) -> None:
-        entries: Iterable[ExpressionEntry] = config.expressions
-        if config.builtin_expressions:
-            entries = (*config.expressions, *builtin_expressions())
-        self._phrases = tuple(_expression_phrase(entry) for entry in entries)
+        # The municipality's regular expressions, by index in ``_phrases``, and the seconds
+        # each has left in this document (None once it has run out and been reported).
+        self._timed: dict[int, RegexPattern] = {
+            index: entry.matcher() for index, entry in enumerate(config.expressions) if entry.regex
+        }
+        self._time_left: dict[int, float | None] = dict.fromkeys(self._timed, PATTERN_TIME_LIMIT)
+        own = (
+            _expression_phrase(entry, self._timed.get(index) or entry.compiled())
+            for index, entry in enumerate(config.expressions)
+        )
+        shipped = builtin_expressions() if config.builtin_expressions else ()
+        self._phrases = (*own, *(_expression_phrase(e, e.compiled()) for e in shipped))
 
     def check(self, analysis: Analysis) -> Iterator[Hit]:
-        return find_phrases(analysis.text, self._phrases)
+        text = analysis.text
+        stopped: list[Hit] = []
+        found: list[tuple[Phrase, Iterable[Match]]] = []
+        for index, phrase in enumerate(self._phrases):
+            if index not in self._timed:
+                found.append((phrase, phrase.pattern.finditer(text)))
+                continue
+            matches, complete = self._timed_matches(index, text)
+            found.append((phrase, matches))
+            if not complete:
+                stopped.append(_too_slow(phrase, text))
+        return iter([*stopped, *first_hits(text, found)])
+
+    def _timed_matches(self, index: int, text: str) -> tuple[list[Match], bool]:
+        """The matches found in the time the pattern has left; False if it ran out here."""
+        left = self._time_left[index]
+        if left is None:
+            return [], True
+        matches: list[Match] = []
+        start = time.process_time()
+        try:
+            for match in self._timed[index].finditer(text, timeout=left):
+                matches.append(match)
+        except TimeoutError:
+            self._time_left[index] = None
+            return matches, False
+        self._time_left[index] = max(left - (time.process_time() - start), _LEAST_TIME)
+        return matches, True
 
 
-def _expression_phrase(entry: ExpressionEntry) -> Phrase:
+def _too_slow(phrase: Phrase, text: str) -> Hit:
+    message = _TOO_SLOW_MESSAGE.format(pattern=phrase.pattern.pattern, limit=PATTERN_TIME_LIMIT)
+    return Hit(0, min(len(text), 1), Severity.WARNING, message, None)
+
+
+def _expression_phrase(entry: ExpressionEntry, pattern: Pattern) -> Phrase:
     return Phrase(
-        pattern=entry.compiled(),
+        pattern=pattern,
         preferred=entry.preferred,
         severity=entry.severity,
         message=entry.message or _EXPRESSION_MESSAGE,
