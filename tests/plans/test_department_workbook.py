@@ -511,6 +511,27 @@ def test_every_bad_row_is_reported_with_sheet_row_and_column(
     assert AuditEvent.objects.exclude(action="refused").count() == audits
 
 
+def test_a_row_far_below_the_others_is_reported_at_its_own_row(
+    built: dict[str, Any], units: dict[str, OrganisationUnit], users: dict[str, User]
+) -> None:
+    """Rows are streamed, not counted: blank rows in between do not shift the row numbers."""
+    data = edit(export(built, "system:test", units["koreisha"]), {"J300": "迷子の行"})
+    preview = service.department_import_preview(
+        actor=users[Role.DEPARTMENT], municipality=built["plan"].municipality, data=data
+    )
+    assert located(preview.errors) == [
+        (
+            "評価",
+            300,
+            "評価ID",
+            "評価IDがないか、読み取れません。この様式には行を追加できません。ささえあいから出力した行だけを使ってください。",
+        ),
+        ("評価", 300, "出力時の版", "出力時の版がないか、読み取れません。出力し直してください。"),
+        ("評価", 300, "出力時の確認値", "出力時の確認値がありません。出力し直してください。"),
+    ]
+    assert preview.rows_read == 5
+
+
 def test_row_of_another_unit_is_refused(
     built: dict[str, Any], units: dict[str, OrganisationUnit], users: dict[str, User]
 ) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import zipfile
 from collections.abc import Callable
 from decimal import Decimal
@@ -342,6 +343,115 @@ def test_header_cells_merged_downwards_start_the_data_below_them() -> None:
     result = read(build(edit=two_row_header))
     assert result.errors == []
     assert [p.row for p in result.workbook.policies] == [3, 4]
+
+
+def with_sheet_xml(data: bytes, sheet: str, edit: Callable[[str], str]) -> bytes:
+    """The workbook with the XML of one sheet (by name, as written by ``build``) edited."""
+    member = f"xl/worksheets/sheet{list(HEADERS).index(sheet) + 1}.xml"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == member:
+                content = edit(content.decode()).encode()
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def with_merges(data: bytes, sheet: str, ranges: list[str]) -> bytes:
+    cells = "".join(f'<mergeCell ref="{ref}"/>' for ref in ranges)
+    return with_sheet_xml(
+        data,
+        sheet,
+        lambda xml: xml.replace(
+            "</sheetData>", f'</sheetData><mergeCells count="{len(ranges)}">{cells}</mergeCells>'
+        ),
+    )
+
+
+def test_values_hidden_under_a_merged_range_are_blank() -> None:
+    """LibreOffice can keep the values of the cells a merge hides; Excel shows only the
+    top-left one, and so does the reader: in the header rows and in the data."""
+    data = rows()
+    data["施策"] = [[1, 1, "施策一"], [2, 2, "施策二"]]
+
+    def hide(book: Any) -> None:
+        ws = book["施策"]
+        ws.insert_rows(1)
+        ws["A1"], ws["B1"], ws["C1"] = "番号", "基本目標番号", "名称"  # B1, C1 hidden below
+        ws.merged_cells.add("A1:C1")
+        ws["B4"] = 2  # hidden by B3:B4, which shows 1
+        ws.merged_cells.add("B3:B4")
+
+    result = read(build(data, edit=hide))
+    assert result.errors == []
+    assert result.workbook.policies == [
+        wb.PolicyRow(1, 1, "施策一", 3),
+        wb.PolicyRow(2, 1, "施策二", 4),
+    ]
+
+
+def test_rows_written_out_of_order_are_read_in_order() -> None:
+    """Excel writes rows top to bottom, but the format allows any order: here the header
+    row comes last, after rows below the first 30 (the reader reads such a sheet twice)."""
+    data = rows()
+    data["取組"] += [[n, 1, f"取組{n}", "内容", "福祉総務課", None] for n in range(4, 41)]
+    in_order = build(data)
+
+    def reverse(xml: str) -> str:
+        head, rest = xml.split("<sheetData>", 1)
+        body, tail = rest.split("</sheetData>", 1)
+        found = re.findall(r"<row .*?</row>", body, flags=re.DOTALL)
+        assert "".join(found) == body and len(found) == 41
+        return head + "<sheetData>" + "".join(reversed(found)) + "</sheetData>" + tail
+
+    expected = read(in_order)
+    assert (expected.errors, len(expected.workbook.initiatives)) == ([], 40)
+    result = read(with_sheet_xml(in_order, "取組", reverse))
+    assert result.errors == []
+    assert result.workbook == expected.workbook
+
+
+def test_a_sheet_with_too_many_rows_is_refused() -> None:
+    def far(book: Any) -> None:
+        book["施策"].cell(row=50_001, column=10, value="備考")
+
+    assert errors_of(build(edit=far))[0] == (
+        "施策",
+        None,
+        None,
+        "行が多すぎます（50,001行）。50,000行以内にしてください。",
+    )
+    merged = with_merges(build(), "施策", ["J2:J60000"])  # a merged range counts too
+    assert errors_of(merged)[0] == (
+        "施策",
+        None,
+        None,
+        "行が多すぎます（60,000行）。50,000行以内にしてください。",
+    )
+
+
+def test_a_sheet_with_too_many_merged_ranges_is_refused() -> None:
+    ranges = [f"H{n}:I{n}" for n in range(1, 10_002)]
+    assert errors_of(with_merges(build(), "取組種類", ranges))[0] == (
+        "取組種類",
+        None,
+        None,
+        "結合したセルの範囲が多すぎます（10,000か所まで）。不要なセルの結合を解除してください。",
+    )
+    assert errors_of(with_merges(build(), "取組種類", ranges[:10_000])) == []
+
+
+def test_overlapping_merged_ranges_are_refused() -> None:
+    """Excel never writes them (it repairs such a file when it opens it)."""
+    ranges = ["H1:I2", "B2:C3", "A5:A9", "C3:D4"]
+    assert errors_of(with_merges(build(), "取組", ranges))[0] == (
+        "取組",
+        None,
+        None,
+        "結合したセルの範囲 B2:C3 と C3:D4 が重なっています。Excel で開いて保存し直してください。",
+    )
+    assert errors_of(with_merges(build(), "取組", ["H1:I2", "B2:C3", "A5:A9", "D3:D4"])) == []
 
 
 def test_header_aliases_and_notes_are_accepted() -> None:
@@ -795,8 +905,11 @@ def run(data: bytes, municipality: Municipality, **kwargs: Any) -> service.Impor
 
 
 def state() -> dict[str, int]:
+    """Rows per table; refusals are logged (a 403 is not a change) and not counted."""
     return {
-        model.__name__: model.objects.count()
+        model.__name__: model.objects.exclude(action="refused").count()
+        if model is AuditEvent
+        else model.objects.count()
         for model in (
             Plan,
             Goal,
@@ -1309,6 +1422,18 @@ def test_a_changed_preview_is_not_applied(tenant: Municipality) -> None:
     ]
     assert state() == before
     assert run(data, tenant, expected_fingerprint=preview.fingerprint()).applied
+
+
+def test_command_refuses_a_file_too_large_before_reading_it(
+    tenant: Municipality, tmp_path: Path
+) -> None:
+    path = tmp_path / "plan.xlsx"
+    with path.open("wb") as handle:
+        handle.truncate(wb.MAX_UPLOAD_BYTES + 1)
+    with pytest.raises(CommandError) as raised:
+        call_command("plan", "import", str(path), "--municipality", "142042")
+    assert str(raised.value) == "ファイルが大きすぎます（10.0MB）。10MB 以下にしてください。"
+    assert not Plan.objects.exists()
 
 
 def test_a_person_needs_plans_manage(tenant: Municipality, make_user: Callable[..., Any]) -> None:

@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import io
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,8 +37,10 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
+from sasaeai.core.archives import ArchiveError, check_unpacked_size
 from sasaeai.core.errors import DomainError, ErrorLocation
 from sasaeai.core.wareki import format_date, format_fiscal_year
+from sasaeai.plans.workbook import iter_sheet_rows
 
 FORMAT_NAME = "sasaeai-department-workbook"
 FORMAT_VERSION = 1
@@ -517,44 +519,86 @@ def _not_this_format(reason: str) -> DomainError:
     )
 
 
+def _not_xlsx() -> DomainError:
+    return DomainError(
+        code="not_xlsx",
+        message=_(
+            "Excel ファイル（.xlsx）として読み取れません。Excel で「Excel ブック（*.xlsx）」の形式で保存したファイルを選んでください。"
+        ),
+    )
+
+
 def read_workbook(data: bytes) -> ReadWorkbook:
     """Read a department workbook without evaluating anything.
 
     Raises :class:`DomainError` when the file is not such a workbook at all (not an .xlsx,
-    no ``_meta`` sheet, another format version, headers moved). Problems in single cells
-    (formulas, error values, unreadable ids) are returned on their rows, so every one of
-    them can be listed.
+    larger unpacked than the xlsx limit of ``core.archives`` — checked before openpyxl sees
+    it —, no ``_meta`` sheet, another format version, headers moved). Problems in single
+    cells (formulas, error values, unreadable ids) are returned on their rows, so every one
+    of them can be listed.
     """
+    try:
+        check_unpacked_size(data, "xlsx")
+    except ArchiveError as error:
+        if error.code == "too_large":
+            raise DomainError(code="too_large", message=error.message) from None
+        raise _not_xlsx() from None
     try:
         workbook = load_workbook(
             io.BytesIO(data), read_only=True, data_only=False, keep_links=False
         )
     except Exception:  # openpyxl raises many types for damaged or foreign files
-        raise DomainError(
-            code="not_xlsx",
-            message=_(
-                "Excel ファイル（.xlsx）として読み取れません。Excel で「Excel ブック（*.xlsx）」の形式で保存したファイルを選んでください。"
-            ),
-        ) from None
+        raise _not_xlsx() from None
     try:
         if META_SHEET not in workbook.sheetnames:
             raise _not_this_format(_("隠しシート「{sheet}」がありません").format(sheet=META_SHEET))
-        meta = _read_meta(workbook[META_SHEET])
+        meta = _read_meta(workbook, workbook[META_SHEET])
         sheet_name = str(SHEET_EVALUATIONS)
         if sheet_name not in workbook.sheetnames:
             raise _not_this_format(_("シート「{sheet}」がありません").format(sheet=sheet_name))
-        rows = _read_rows(workbook[sheet_name])
+        rows = _read_rows(workbook, workbook[sheet_name])
+    except DomainError:
+        raise
+    except Exception:  # read-only sheets are parsed while they are read: damage shows here
+        raise _not_xlsx() from None
     finally:
         workbook.close()
     return ReadWorkbook(meta=meta, rows=rows)
 
 
-def _read_meta(sheet: Any) -> WorkbookMeta:
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    value: Any
+    data_type: str = "n"
+
+
+_BLANK = _Cell(None)
+
+
+def _sheet_rows(book: Any, sheet: Any, width: int) -> Iterator[tuple[int, list[_Cell]]]:
+    """Each row's number and its first ``width`` cells (blank where the file has none), in
+    the file's order, streamed (``plans.workbook.iter_sheet_rows``: merged ranges are not
+    even kept). Rows missing from the file are not made up; a row that comes again or after
+    a later row is skipped, as openpyxl's read-only mode does."""
+    expected = 1
+    for number, cells in iter_sheet_rows(book, sheet):
+        if number < expected:
+            continue
+        expected = number + 1
+        row = [_BLANK] * width
+        for cell in cells:
+            if 1 <= cell["column"] <= width:
+                row[cell["column"] - 1] = _Cell(cell["value"], cell["data_type"])
+        yield number, row
+
+
+def _read_meta(book: Any, sheet: Any) -> WorkbookMeta:
     values: dict[str, Any] = {}
-    sheet.reset_dimensions()
-    for row in sheet.iter_rows(min_row=1, max_row=40, max_col=2, values_only=True):
-        if row and isinstance(row[0], str):
-            values[row[0].strip()] = row[1] if len(row) > 1 else None
+    for number, row in _sheet_rows(book, sheet, 2):
+        if number > 40:
+            break
+        if isinstance(row[0].value, str):
+            values[row[0].value.strip()] = row[1].value
     if values.get("format") != FORMAT_NAME:
         raise _not_this_format(_("様式の名前が違います"))
     version = _as_int(values.get("format_version"))
@@ -647,15 +691,13 @@ def _check_headers(header: Sequence[Any]) -> None:
         )
 
 
-def _read_rows(sheet: Any) -> list[RawRow]:
+def _read_rows(book: Any, sheet: Any) -> list[RawRow]:
+    """Every non-blank row below the header, whatever size the sheet says it has."""
     rows: list[RawRow] = []
-    sheet.reset_dimensions()  # some writers record a wrong sheet size; read every row there is
-    iterator = sheet.iter_rows(min_row=HEADER_ROW, max_col=len(COLUMNS))
-    header = next(iterator, ())
-    _check_headers(header)
-    for offset, cells in enumerate(iterator):
-        number = FIRST_DATA_ROW + offset
-        cells = list(cells)
+    iterator = _sheet_rows(book, sheet, len(COLUMNS))
+    first = next(iterator, None)
+    _check_headers(first[1] if first is not None and first[0] == HEADER_ROW else ())
+    for number, cells in iterator:
         if all(
             getattr(cell, "value", None) is None or _cell_text(cell.value).strip() == ""
             for cell in cells

@@ -10,17 +10,24 @@ Formulas and macros are never evaluated: the file is opened with ``data_only=Fal
 ``keep_vba=False``, and a formula in a cell that is read is an error. This module touches no
 database; matching against the database is done by ``plans.services.plan_import``.
 
+The cost of a file is bounded before and while it is read: the zip's declared unpacked size
+is checked first (``core.archives``, one limit for every xlsx reader); the workbook is opened
+in openpyxl's read-only mode and each sheet is read in one streaming pass that keeps only the
+cells reading can use (:class:`_SheetData`), with a limit on merged ranges.
+
 Sheet and column names are the file format itself, so they are fixed Japanese identifiers
 (marked with ``gettext_noop`` but never translated).
 """
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Literal
@@ -28,6 +35,7 @@ from typing import Any, Final, Literal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from sasaeai.core.archives import ArchiveError, check_unpacked_size
 from sasaeai.core.errors import ErrorLocation
 from sasaeai.core.wareki import (
     FiscalYearParseError,
@@ -73,8 +81,9 @@ DIRECTION_BY_SPELLING: Final = {
 }
 
 MAX_UPLOAD_BYTES: Final = 10 * 1024 * 1024
-MAX_UNPACKED_BYTES: Final = 200 * 1024 * 1024
+# the unpacked size is limited by core.archives.MAX_UNPACKED_BYTES["xlsx"], as for every xlsx
 MAX_ROWS: Final = 50_000
+MAX_MERGED_RANGES: Final = 10_000  # per sheet; a real plan's sheet has a few hundred at most
 HEADER_SCAN_ROWS: Final = 30
 HEADER_SCAN_COLUMNS: Final = 100
 SMALL_NUMBER_MAX: Final = 32_767
@@ -424,7 +433,7 @@ class _CellProblem(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Cell:
     value: Any
     data_type: str
@@ -585,7 +594,19 @@ def check_filename(filename: str) -> WorkbookError | None:
     )
 
 
+def _broken() -> WorkbookError:
+    return _file_error(
+        _("ファイルが壊れているため読み込めません。Excel で開いて保存し直してください。")
+    )
+
+
 def _open(data: bytes) -> tuple[Any, WorkbookError | None]:
+    """The workbook opened in openpyxl's read-only mode, or the error that refuses the file.
+
+    Its declared unpacked size is checked before openpyxl sees it. zipfile never returns more
+    of a member than its header declares (and then checks the member's CRC), so a member
+    that lies about its size cannot get past the check either.
+    """
     import openpyxl
 
     if data.startswith(_OLE_MAGIC):
@@ -600,32 +621,28 @@ def _open(data: bytes) -> tuple[Any, WorkbookError | None]:
             _("Excel ファイル（.xlsx または .xlsm）ではありません。ファイルを確認してください。")
         )
     try:
+        check_unpacked_size(data, "xlsx")
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
+    except ArchiveError as error:
+        return None, _file_error(error.message) if error.code == "too_large" else _broken()
     except (zipfile.BadZipFile, ValueError, OSError):
-        return None, _file_error(
-            _("ファイルが壊れているため読み込めません。Excel で開いて保存し直してください。")
-        )
+        return None, _broken()
     if "xl/workbook.xml" not in names:
         return None, _file_error(
             _("Excel ファイル（.xlsx または .xlsm）ではありません。ファイルを確認してください。")
         )
-    if unpacked > MAX_UNPACKED_BYTES:
-        return None, _file_error(_("ファイルの中身が大きすぎるため読み込めません。"))
     try:
         book = openpyxl.load_workbook(
             io.BytesIO(data),
-            read_only=False,
+            read_only=True,  # sheets are streamed by _SheetData, never held as cell objects
             data_only=False,  # formulas stay formulas: they are refused, never evaluated
             keep_vba=False,  # macros are dropped, never run
             keep_links=False,
             rich_text=False,
         )
     except Exception:  # openpyxl raises many kinds for damaged files
-        return None, _file_error(
-            _("ファイルが壊れているため読み込めません。Excel で開いて保存し直してください。")
-        )
+        return None, _broken()
     return book, None
 
 
@@ -638,18 +655,220 @@ def _letter(column: int) -> str:
     return str(get_column_letter(column))
 
 
+Merge = tuple[int, int, int, int]  # min_row, min_col, max_row, max_col
+
+
+class _TooManyMerges(Exception):
+    pass
+
+
+def iter_sheet_rows(
+    book: Any, ws: Any, merges: list[Merge] | None = None
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """The rows of a worksheet of a read-only workbook, streamed: each row's number and its
+    cells as openpyxl's parser gives them (``row``, ``column``, ``value``, ``data_type``,
+    ``style_id``). With ``merges``, the merged ranges are appended to it as they are met
+    (after the rows, where files keep them), at most MAX_MERGED_RANGES (then _TooManyMerges);
+    without, they are skipped.
+
+    openpyxl's own read-only iteration keeps an emptied element for every row read, builds an
+    object for every merged range before giving any back and makes up the missing rows; this
+    loop removes each element once it is read. It uses openpyxl's parser for the cells (the
+    same values and types as openpyxl's other modes) and the worksheet's source and shared
+    strings (openpyxl is pinned in pyproject.toml). Used by both workbook readers.
+    """
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse  # the standard library's, or defusedxml's
+
+    row_tag, merge_tag = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}mergeCell"
+    parser = WorkSheetParser(
+        None,
+        ws._shared_strings,
+        data_only=False,
+        epoch=book.epoch,
+        date_formats=book._date_formats,
+        timedelta_formats=book._timedelta_formats,
+    )
+    with ws._get_source() as source:
+        open_elements: list[Any] = []
+        row_depth = 0  # how deep the row being read is (0: not in a row)
+        for event, element in iterparse(source, events=("start", "end")):
+            if event == "start":
+                open_elements.append(element)
+                if not row_depth and element.tag == row_tag:
+                    row_depth = len(open_elements)
+                continue
+            open_elements.pop()
+            if row_depth:
+                if len(open_elements) >= row_depth:
+                    continue  # a cell of the row: read with the row
+                row_depth = 0
+                yield parser.parse_row(element)
+            elif merges is not None and element.tag == merge_tag:
+                if len(merges) >= MAX_MERGED_RANGES:
+                    raise _TooManyMerges
+                min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
+                if min_col is None or min_row is None or max_col is None or max_row is None:
+                    raise ValueError("a merged range must have rows and columns")
+                merges.append((min_row, min_col, max_row, max_col))
+            if open_elements:
+                open_elements[-1].remove(element)  # read: nothing keeps it any more
+
+
+class _SheetData:
+    """What reading needs of one worksheet, from one streaming pass over its XML.
+
+    Kept: the non-blank cells of the first HEADER_SCAN_ROWS rows (HEADER_SCAN_COLUMNS
+    columns) and, below them, of the columns up to the last one where a column name was seen
+    in those rows (the header, and so every column read, is there); none beyond MAX_ROWS.
+    Cells covered by a merged range other than its top-left one are blank, as Excel shows
+    them. ``max_row`` and ``max_col`` count every cell and merged range, as openpyxl does.
+    """
+
+    def __init__(self, book: Any, ws: Any, spec: SheetSpec) -> None:
+        self.labels = {
+            _header_key(spelling)
+            for column in spec.columns
+            for spelling in (column.label, *column.aliases)
+        }
+        self.rows: dict[int, dict[int, _Cell]] = {}
+        self.merges: list[Merge] = []
+        self.too_many_merges = False
+        self.max_row = self.max_col = 1
+        self._percent: dict[int, bool] = {}
+        reread = self._read(book, ws, None)
+        if reread is not None:  # rows came out of order: read again knowing every header cell
+            self.rows, self.merges = {}, []
+            self._read(book, ws, reread)
+        self._blank_merged_header_cells()
+
+    def _read(self, book: Any, ws: Any, keep: int | None) -> int | None:
+        """Read the sheet keeping columns up to ``keep`` below the header rows (None: find
+        it when the first row below them comes). Returns the right ``keep`` if the one used
+        was too small (a header row came after the rows below it), else None."""
+        from openpyxl.cell.read_only import ReadOnlyCell
+
+        max_row = max_col = 1
+        reread = None
+        try:
+            for _number, cells in iter_sheet_rows(book, ws, self.merges):
+                for cell in cells:
+                    row, col = cell["row"], cell["column"]
+                    max_row, max_col = max(max_row, row), max(max_col, col)
+                    if row <= HEADER_SCAN_ROWS:
+                        limit = HEADER_SCAN_COLUMNS
+                        if (
+                            keep is not None
+                            and col > keep
+                            and self._is_label(cell["value"], cell["data_type"])
+                        ):
+                            reread = max(reread or 0, col)
+                    elif row <= MAX_ROWS:
+                        if keep is None:
+                            keep = self._last_label_column()
+                        limit = keep
+                    else:
+                        continue
+                    if col > limit:
+                        continue
+                    value = cell["value"]
+                    if value is None:
+                        self.rows.get(row, {}).pop(col, None)  # a later cell replaces one
+                        continue
+                    style = int(cell["style_id"] or 0)
+                    percent = self._percent.get(style)
+                    if percent is None:
+                        number_format = ReadOnlyCell(ws, row, col, None, "n", style).number_format
+                        percent = self._percent[style] = "%" in str(number_format or "")
+                    self.rows.setdefault(row, {})[col] = _Cell(
+                        value, cell["data_type"], percent, row, col
+                    )
+        except _TooManyMerges:
+            self.too_many_merges = True
+        for _first_row, _first_col, last_row, last_col in self.merges:
+            max_row, max_col = max(max_row, last_row), max(max_col, last_col)
+        self.max_row, self.max_col = max_row, max_col
+        if reread is not None:
+            return max(reread, self._last_label_column())
+        return None
+
+    def _is_label(self, value: Any, data_type: str) -> bool:
+        """A column name of the sheet (the header row is made of them)."""
+        return isinstance(value, str) and data_type != "f" and _header_key(value) in self.labels
+
+    def _last_label_column(self) -> int:
+        return max(
+            (
+                col
+                for row, cells in self.rows.items()
+                if row <= HEADER_SCAN_ROWS
+                for col, cell in cells.items()
+                if self._is_label(cell.value, cell.data_type)
+            ),
+            default=0,
+        )
+
+    def _blank_merged_header_cells(self) -> None:
+        if not self.merges:
+            return
+        covered = {
+            row: bytearray(HEADER_SCAN_COLUMNS + 2) for row in self.rows if row <= HEADER_SCAN_ROWS
+        }
+        for min_row, min_col, max_row, max_col in self.merges:
+            if min_row > HEADER_SCAN_ROWS or min_col > HEADER_SCAN_COLUMNS:
+                continue
+            last_col = min(max_col, HEADER_SCAN_COLUMNS)
+            for row in range(min_row, min(max_row, HEADER_SCAN_ROWS) + 1):
+                mask = covered.get(row)
+                if mask is not None:
+                    first = min_col + 1 if row == min_row else min_col
+                    mask[first : last_col + 1] = b"\x01" * max(0, last_col + 1 - first)
+        for row, mask in covered.items():
+            cells = self.rows[row]
+            for col in [col for col in cells if mask[col]]:
+                del cells[col]
+
+    def header_rows(self) -> Iterator[tuple[int, list[_Cell]]]:
+        """The first rows' non-blank cells, left to right."""
+        for row in range(1, min(self.max_row, HEADER_SCAN_ROWS) + 1):
+            cells = self.rows.get(row)
+            if cells:
+                yield row, [cells[col] for col in sorted(cells)]
+
+    def overlapping_merges(self) -> tuple[Merge, Merge] | None:
+        """Two merged ranges that share a cell (Excel never writes them), or None.
+
+        A sweep down the rows: the ranges met so far that reach the current row have
+        disjoint columns, so a new range can only overlap its two neighbours among them.
+        """
+        active: list[tuple[int, int, Merge]] = []  # (min_col, max_col, range), sorted
+        ending: list[tuple[int, int, int, Merge]] = []  # heap of (max_row, min_col, ...)
+        for merge in sorted(self.merges):
+            min_row, min_col, max_row, max_col = merge
+            while ending and ending[0][0] < min_row:
+                _last, first_col, last_col, done = heapq.heappop(ending)
+                active.pop(bisect.bisect_left(active, (first_col, last_col, done)))
+            index = bisect.bisect_left(active, (min_col, max_col, merge))
+            for other in active[max(index - 1, 0) : index + 1]:
+                if other[0] <= max_col and min_col <= other[1]:
+                    return other[2], merge
+            active.insert(index, (min_col, max_col, merge))
+            heapq.heappush(ending, (max_row, min_col, max_col, merge))
+        return None
+
+
 class _SheetReader:
     """Cells of one worksheet with merged ranges resolved to their top-left value."""
 
-    def __init__(self, ws: Any, spec: SheetSpec, errors: list[WorkbookError]) -> None:
-        self.ws = ws
+    def __init__(self, sheet: _SheetData, spec: SheetSpec, errors: list[WorkbookError]) -> None:
+        self.sheet = sheet
         self.spec = spec
         self.errors = errors
-        self.merges: list[tuple[int, int, int, int]] = [
-            (r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges
-        ]
-        self.max_row = int(ws.max_row or 0)
-        self.max_col = int(ws.max_column or 0)
+        self.merges = sheet.merges
+        self.max_row = sheet.max_row
+        self.max_col = sheet.max_col
         self.reported: set[tuple[int, int]] = set()
         self.positions: dict[str, int] = {}
 
@@ -664,7 +883,7 @@ class _SheetReader:
             )
         )
 
-    def _merge_of(self, row: int, col: int) -> tuple[int, int, int, int] | None:
+    def _merge_of(self, row: int, col: int) -> Merge | None:
         for merge in self.merges:
             if merge[0] <= row <= merge[2] and merge[1] <= col <= merge[3]:
                 return merge
@@ -678,11 +897,7 @@ class _SheetReader:
                 lookup.setdefault(_header_key(spelling), column.key)
         best: tuple[int, dict[str, int]] | None = None
         duplicates: dict[int, list[tuple[str, int, int]]] = {}
-        for cells in self.ws.iter_rows(
-            min_row=1,
-            max_row=min(self.max_row, HEADER_SCAN_ROWS),
-            max_col=min(self.max_col, HEADER_SCAN_COLUMNS),
-        ):
+        for row, cells in self.sheet.header_rows():
             found: dict[str, int] = {}
             for cell in cells:
                 if not isinstance(cell.value, str) or cell.data_type == "f":
@@ -691,11 +906,11 @@ class _SheetReader:
                 if key is None:
                     continue
                 if key in found:
-                    duplicates.setdefault(cell.row, []).append((key, found[key], cell.column))
+                    duplicates.setdefault(row, []).append((key, found[key], cell.column))
                     continue
                 found[key] = cell.column
             if found and (best is None or len(found) > len(best[1])):
-                best = (cells[0].row, found)
+                best = (row, found)
         if best is None:
             return None
         for key, first, second in duplicates.get(best[0], []):
@@ -726,43 +941,42 @@ class _SheetReader:
         """
         if start > self.max_row or not positions:
             return
-        low, high = min(positions.values()), max(positions.values())
         wanted = {col: key for key, col in positions.items()}
-        anchors: dict[tuple[int, int], tuple[int, int]] = {}
+        # per column read, the merged ranges reaching the data rows as (first row, last row,
+        # first column), by first row: they do not overlap (such a sheet is refused before)
+        spans: dict[int, list[tuple[int, int, int]]] = {col: [] for col in wanted}
         for min_row, min_col, max_row, max_col in self.merges:
-            if max_row < start or max_col < low or min_col > high:
+            if max_row < start:
                 continue
-            for row in range(max(min_row, start), max_row + 1):
-                for col in range(max(min_col, low), min(max_col, high) + 1):
-                    if (row, col) != (min_row, min_col) and col in wanted:
-                        anchors[(row, col)] = (min_row, min_col)
-        for cells in self.ws.iter_rows(
-            min_row=start, max_row=self.max_row, min_col=low, max_col=high
-        ):
+            for col in wanted:
+                if min_col <= col <= max_col:
+                    spans[col].append((min_row, max_row, min_col))
+        firsts: dict[int, list[int]] = {}
+        for col in wanted:
+            spans[col].sort()
+            firsts[col] = [span[0] for span in spans[col]]
+        stored = self.sheet.rows
+        for row in sorted(number for number in stored if start <= number <= self.max_row):
+            cells = stored[row]
             values: dict[str, _Cell] = {}
             own = False
-            for cell in cells:
-                col = cell.column
-                if col not in wanted:
-                    continue
-                row = cell.row
-                anchor = anchors.get((row, col))
-                source = cell if anchor is None else self.ws.cell(*anchor)
-                if source.value is None or (
-                    isinstance(source.value, str) and not source.value.strip()
-                ):
+            for col in sorted(wanted):
+                anchor = None
+                index = bisect.bisect_right(firsts[col], row) - 1
+                if index >= 0:
+                    first_row, last_row, first_col = spans[col][index]
+                    if row <= last_row and (row, col) != (first_row, first_col):
+                        anchor = (first_row, first_col)
+                source = (
+                    cells.get(col) if anchor is None else stored.get(anchor[0], {}).get(anchor[1])
+                )
+                if source is None or (isinstance(source.value, str) and not source.value.strip()):
                     continue
                 if anchor is None:
                     own = True
-                values[wanted[col]] = _Cell(
-                    source.value,
-                    source.data_type,
-                    "%" in str(source.number_format or ""),
-                    source.row,
-                    source.column,
-                )
+                values[wanted[col]] = source
             if own:
-                yield cells[0].row, values
+                yield row, values
 
 
 def _convert(
@@ -850,12 +1064,26 @@ def _find_sheets(book: Any) -> dict[str, Any]:
     return found
 
 
-def _read_sheet(ws: Any, spec: SheetSpec, errors: list[WorkbookError]) -> Rows | None:
+def _range_text(merge: Merge) -> str:
+    min_row, min_col, max_row, max_col = merge
+    return f"{_letter(min_col)}{min_row}:{_letter(max_col)}{max_row}"
+
+
+def _read_sheet(sheet: _SheetData, spec: SheetSpec, errors: list[WorkbookError]) -> Rows | None:
     """Rows of one sheet as (row number, typed values or None if in error, raw cells).
 
     None when the sheet itself cannot be read (no header row, missing columns).
     """
-    reader = _SheetReader(ws, spec, errors)
+    reader = _SheetReader(sheet, spec, errors)
+    if sheet.too_many_merges:
+        reader.error(
+            None,
+            None,
+            _(
+                "結合したセルの範囲が多すぎます（{limit}か所まで）。不要なセルの結合を解除してください。"
+            ).format(limit=f"{MAX_MERGED_RANGES:,}"),
+        )
+        return None
     if reader.max_row > MAX_ROWS:
         reader.error(
             None,
@@ -863,6 +1091,16 @@ def _read_sheet(ws: Any, spec: SheetSpec, errors: list[WorkbookError]) -> Rows |
             _("行が多すぎます（{count}行）。{limit}行以内にしてください。").format(
                 count=f"{reader.max_row:,}", limit=f"{MAX_ROWS:,}"
             ),
+        )
+        return None
+    overlap = sheet.overlapping_merges()
+    if overlap is not None:
+        reader.error(
+            None,
+            None,
+            _(
+                "結合したセルの範囲 {first} と {second} が重なっています。Excel で開いて保存し直してください。"
+            ).format(first=_range_text(overlap[0]), second=_range_text(overlap[1])),
         )
         return None
     header = reader.header_row()
@@ -913,32 +1151,19 @@ def _read_vertical(
             lookup.setdefault(_header_key(spelling), spec_column)
     cells: dict[str, _Cell] = {}
     first_row = 0
-    for row in reader.ws.iter_rows(
-        min_row=1,
-        max_row=min(reader.max_row, HEADER_SCAN_ROWS),
-        max_col=min(reader.max_col, HEADER_SCAN_COLUMNS),
-    ):
-        for index, cell in enumerate(row):
-            if not isinstance(cell.value, str) or cell.data_type == "f":
+    for _row, row in reader.sheet.header_rows():
+        for index, label in enumerate(row):
+            if not isinstance(label.value, str) or label.data_type == "f":
                 continue
-            found = lookup.get(_header_key(cell.value))
+            found = lookup.get(_header_key(label.value))
             if found is None or found.key in cells:
                 continue
-            value = next(
-                (c for c in row[index + 1 :] if c.value is not None and str(c.value).strip()),
-                None,
-            )
-            first_row = first_row or cell.row
+            value = next((c for c in row[index + 1 :] if str(c.value).strip()), None)
+            first_row = first_row or label.row
             if value is not None:
-                cells[found.key] = _Cell(
-                    value.value,
-                    value.data_type,
-                    "%" in str(value.number_format or ""),
-                    value.row,
-                    value.column,
-                )
+                cells[found.key] = value
             else:
-                cells[found.key] = _Cell(None, "n", False, cell.row, cell.column + 1)
+                cells[found.key] = _Cell(None, "n", False, label.row, label.column + 1)
             break
     if not first_row:
         names = "」「".join(column.label for column in spec.columns)
@@ -1014,7 +1239,11 @@ def read_workbook(data: bytes, *, filename: str | None = None) -> ReadResult:
         raw: Raw = {}
         for spec in SPECS:
             if spec.name in sheets:
-                rows = _read_sheet(sheets[spec.name], spec, errors)
+                try:
+                    sheet = _SheetData(book, sheets[spec.name], spec)
+                except Exception:  # a damaged sheet: openpyxl, zipfile and XML raise many kinds
+                    return ReadResult(empty, [_broken()])
+                rows = _read_sheet(sheet, spec, errors)
                 if rows is not None:
                     raw[spec.name] = rows
     finally:

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from sasaeai.accounts.models import Municipality
+from sasaeai.plans import workbook as wb
 from sasaeai.plans.models import Plan
 from sasaeai.plans.services import plan_import as service
 
@@ -96,6 +97,13 @@ class Command(BaseCommand):
         municipality = self._municipality(options["municipality"])
         path = Path(options["file"])
         try:
+            size = path.stat().st_size
+            if size > wb.MAX_UPLOAD_BYTES:  # refused before it is read into memory
+                raise CommandError(
+                    _("ファイルが大きすぎます（{size}）。10MB 以下にしてください。").format(
+                        size=f"{size / 1024 / 1024:.1f}MB"
+                    )
+                )
             data = path.read_bytes()
         except OSError as error:
             raise CommandError(
