@@ -65,7 +65,7 @@ def world(
     for key, user in people.items():
         user.email = f"{key}@example.jp"
         user.save()
-    shakyo_org = build_organization(kamakura, "鎌倉市社会福祉協議会")
+    shakyo_org = build_organization(kamakura, "鎌倉市社会福祉協議会", maintainer=units["shakyo"])
     center_org = build_organization(kamakura, "大船地域包括支援センター", maintainer=center)
     city_org = build_organization(kamakura, "鎌倉市")
     salon = build_service(

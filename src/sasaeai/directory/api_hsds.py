@@ -9,6 +9,7 @@ Japanese messages. Reads: ``directory.exporting.selectors``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -21,10 +22,14 @@ from sasaeai.directory.exporting import hsds
 from sasaeai.directory.exporting import selectors as hsds_selectors
 from sasaeai.directory.exporting.selectors import PageRequest, ServiceFilters
 
+MUNICIPALITY_CODE = re.compile(r"[0-9]{6}")
+
 router = Router(tags=[gettext_noop("地域資源情報（HSDS 3.0、公開）")])
 
 
 def _municipality(code: str) -> Municipality:
+    if not MUNICIPALITY_CODE.fullmatch(code):  # NUL, or too long for the column: none such
+        raise Http404
     return get_object_or_404(Municipality, code=code)
 
 

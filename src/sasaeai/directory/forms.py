@@ -13,6 +13,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from sasaeai.accounts.models import District, Town
+from sasaeai.core.weburl import WEB_URL_MESSAGE, validate_web_url
 from sasaeai.directory.models import Frequency, Organization, ServiceStatus
 from sasaeai.directory.services import LocationInput, PhoneInput, ScheduleInput, ServiceInput
 
@@ -35,6 +36,8 @@ WEEKS = [
     ("-1", _("最終")),
 ]
 FREE_CHOICES = [("", _("書かない")), ("yes", _("無料")), ("no", _("有料"))]
+#: Django's own message for a NUL character reads 「何か文字を入力してください。」 in Japanese
+NUL_MESSAGE = _("使えない文字（NUL 文字）が含まれています。入力し直してください。")
 
 
 def _typed(mode: str) -> forms.TextInput:
@@ -49,15 +52,21 @@ def _textarea(rows: int, hints: bool = True) -> forms.Textarea:
     return forms.Textarea(attrs=attrs)
 
 
+class WebURLField(forms.URLField):
+    """Django's URL field checked by the one web-address rule: http(s) only (``core.weburl``)."""
+
+    default_validators = [validate_web_url]
+
+
 def _website_field() -> forms.URLField:
-    """A service's or organisation's web site (https:// assumed)."""
-    return forms.URLField(
+    """A service's or organisation's web site (https:// assumed when left out)."""
+    return WebURLField(
         label=_("ウェブサイト"),
         required=False,
         max_length=500,
         assume_scheme="https",
         widget=_typed("url"),
-        error_messages={"invalid": _("https:// から始まるアドレスを入力してください。")},
+        error_messages={"invalid": WEB_URL_MESSAGE},
     )
 
 
@@ -94,6 +103,7 @@ class ServiceForm(forms.Form):
         label=_("実施する団体"),
         required=False,
         help_text=_("一覧にない場合は、下の「新しい団体の名称」に入力してください。"),
+        error_messages={"invalid_choice": _("選んだ団体が見つかりません。選び直してください。")},
     )
     new_organization_name = forms.CharField(
         label=_("新しい団体の名称"), required=False, max_length=300
@@ -190,10 +200,9 @@ class ServiceForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        org = data.get("organization")
-        if org and org not in self._organizations:
-            self.add_error("organization", _("選んだ団体が見つかりません。選び直してください。"))
-        if not org and not (data.get("new_organization_name") or "").strip():
+        if "organization" in self.errors:  # a choice not offered (already said so)
+            return data
+        if not data.get("organization") and not (data.get("new_organization_name") or "").strip():
             self.add_error(
                 "organization",
                 _("実施する団体を選ぶか、新しい団体の名称を入力してください。"),
@@ -476,7 +485,12 @@ class StatusForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    q = forms.CharField(label=_("名称で探す"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("名称で探す"),
+        required=False,
+        max_length=100,
+        error_messages={"null_characters_not_allowed": NUL_MESSAGE},
+    )
     district = forms.ChoiceField(label=_("行政地区"), required=False)
     category = forms.ChoiceField(label=_("分類"), required=False)
     maintainer = forms.ChoiceField(label=_("情報を管理する団体"), required=False)

@@ -3,6 +3,8 @@
 - 事務局 (secretariat) edits every entry of its municipality and alone may delete entries.
 - 社協コーディネーター, and the people of each 地域包括支援センター, edit the entries their own
   units maintain: ``service.maintainer`` or, when it is empty, ``service.organization.maintainer``.
+- A service is filed only under an organisation its editor may edit (or a new one, or the one it
+  already has): the organisation is published as the provider (``can_file_under``).
 - Every other staff role (担当課, 推進委員, 地域団体, システム管理者) reads the staff pages only.
 - A user of another municipality can do nothing with an entry, not even read its staff page.
 """
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from django.db.models import Q
 
 from sasaeai.accounts.models import Membership
 from sasaeai.accounts.permissions import STAFF_ROLES, allowed
@@ -96,6 +100,25 @@ def can_edit_organization(user: Any, organization: Any) -> bool:
         return False
     unit_id = organization.maintainer_id
     return unit_id is not None and unit_id in editable_unit_ids(user, municipality_id)
+
+
+def can_file_under(user: Any, organization: Any, *, service: Any = None) -> bool:
+    """Whether a service may be filed under ``organization`` (published as its provider): an
+    organisation the user may edit (the secretariat: any of its municipality), or the one the
+    service already has (keeping it is no choice)."""
+    if service is not None and service.organization_id == organization.pk:
+        return True
+    return can_edit_organization(user, organization)
+
+
+def editable_organizations(user: Any, municipality: Any) -> Q:
+    """A filter on ``Organization`` rows of ``municipality``: those ``can_edit_organization``
+    allows, the same rule as a queryset filter."""
+    if is_manager(user, municipality):
+        return Q()
+    if not can(user, "directory.edit_own", municipality):
+        return Q(pk__in=[])
+    return Q(maintainer_id__in=editable_unit_ids(user, municipality))
 
 
 def can_create(user: Any, municipality: Any) -> bool:

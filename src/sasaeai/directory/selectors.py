@@ -14,6 +14,7 @@ from urllib.parse import quote
 from django.db.models import Prefetch
 
 from sasaeai.accounts.models import District, Municipality
+from sasaeai.core.weburl import web_url_or_empty
 from sasaeai.directory import schedules as schedule_rules
 from sasaeai.directory.models import (
     Address,
@@ -58,6 +59,7 @@ class ServiceDetail:
     phones: list[Phone]
     is_stale: bool
     stale_days: int | None = None
+    website: str = ""  # the service's web address when it is http(s), else empty
 
 
 def _address_text(address: Address) -> str:
@@ -133,4 +135,5 @@ def service_detail(
         phones=list(service.phones.all()),
         is_stale=stale_days is None or stale_days > STALE_AFTER_DAYS,
         stale_days=stale_days,
+        website=web_url_or_empty(service.url),
     )

@@ -175,9 +175,18 @@ def service_term_codes(service: Service) -> list[str]:
     )
 
 
-def organizations_of(municipality: Municipality) -> list[Organization]:
+def organizations_of(
+    municipality: Municipality, *, user: Any, keep: uuid.UUID | None = None
+) -> list[Organization]:
+    """The organisations ``user`` may file a service under: those it may edit, and ``keep``
+    (the one the service being edited already has)."""
+    allowed = permissions.editable_organizations(user, municipality)
+    if keep is not None:
+        allowed |= Q(pk=keep)
     return list(
-        Organization.objects.filter(municipality=municipality).order_by("name_kana", "name")
+        Organization.objects.filter(allowed, municipality=municipality).order_by(
+            "name_kana", "name"
+        )
     )
 
 

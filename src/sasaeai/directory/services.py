@@ -565,6 +565,8 @@ def service_save(
 
     ``term_codes`` are codes of ``ensure_taxonomies(municipality)``; terms of other vocabularies
     (from an import) are kept. A new service is active, manual, not demo, and not yet confirmed.
+    The organisation, shown publicly as the provider, must be one the actor may edit (or the one
+    the service already has): ``permissions.can_file_under``.
     """
     if organization.municipality_id != municipality.pk:
         raise PermissionRefused()
@@ -575,6 +577,13 @@ def service_save(
         if service.municipality_id != municipality.pk:
             raise PermissionRefused()
         _require_edit(actor, service)
+    if not permissions.can_file_under(actor, organization, service=service):
+        raise PermissionRefused(
+            _(
+                "実施する団体「{name}」は、あなたの所属が管理する団体ではないため選べません。"
+                "あなたの所属が管理する団体を選ぶか、新しい団体の名称を入力してください。"
+            ).format(name=organization.name)
+        )
     effective_maintainer = values.maintainer_id or organization.maintainer_id
     if not permissions.can_assign_maintainer(actor, municipality, effective_maintainer):
         raise PermissionRefused(_("情報を管理する団体には、あなたの所属する団体を選んでください。"))
@@ -742,12 +751,16 @@ def _save_schedules(
 
 @transaction.atomic
 def service_confirm(*, actor: Any, service: Service, on: dt.date | None = None) -> Service:
-    """「内容を確認しました」: set 最終確認日 to today (and who confirmed); audited."""
+    """「内容を確認しました」: set 最終確認日 to today; audited (the audit row says who confirmed).
+
+    No one's e-mail is stored as ``assurer_email`` (HSDS publishes that field): confirming
+    clears whatever an earlier version or an import left there.
+    """
     _require_edit(actor, service)
     current = Service.objects.select_for_update().get(pk=service.pk)
     before = audit.snapshot(current, ["assured_date", "assurer_email"])
     current.assured_date = on or timezone.localdate()
-    current.assurer_email = getattr(actor, "email", "") or ""
+    current.assurer_email = ""
     current.save(update_fields=["assured_date", "assurer_email", "updated_at"])
     audit.record(
         actor=actor,

@@ -7,29 +7,43 @@ page can be bookmarked and shared. Both pages read through ``search.search`` and
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sasaeai.accounts.models import Municipality
 from sasaeai.directory import selectors
+from sasaeai.directory.forms import NUL_MESSAGE
 from sasaeai.directory.schedules import WEEKDAY_NAMES
 from sasaeai.directory.search import search
 from sasaeai.directory.taxonomies import CATEGORIES, TARGETS
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
+MUNICIPALITY_CODE = re.compile(r"[0-9]{6}")
 
 FREE_CHOICES = [("", gettext_lazy("指定しない")), ("1", gettext_lazy("無料のものだけ"))]
 
 
+PAGE_MESSAGE = format_lazy(
+    gettext_lazy("ページの番号は 1〜{max} の整数で指定してください。"), max=MAX_PAGE
+)
+
+
 class SearchForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("ことば"), required=False, max_length=200)
+    q = forms.CharField(
+        label=gettext_lazy("さがすことば"),
+        required=False,
+        max_length=200,
+        error_messages={"null_characters_not_allowed": NUL_MESSAGE},
+    )
     district = forms.ChoiceField(label=gettext_lazy("地区"), required=False)
     target = forms.ChoiceField(label=gettext_lazy("対象"), required=False)
     category = forms.ChoiceField(label=gettext_lazy("分類"), required=False)
@@ -37,7 +51,13 @@ class SearchForm(forms.Form):
         label=gettext_lazy("曜日"), required=False, coerce=int, empty_value=None
     )
     free = forms.ChoiceField(label=gettext_lazy("費用"), required=False, choices=FREE_CHOICES)
-    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+    page = forms.IntegerField(
+        label=gettext_lazy("ページ"),
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE,
+        error_messages={key: PAGE_MESSAGE for key in ("invalid", "min_value", "max_value")},
+    )
 
     def __init__(self, *args: Any, district_names: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,6 +80,8 @@ class SearchForm(forms.Form):
 
 
 def _municipality(code: str) -> Municipality:
+    if not MUNICIPALITY_CODE.fullmatch(code):  # NUL, or too long for the column: none such
+        raise Http404
     return get_object_or_404(Municipality, code=code)
 
 

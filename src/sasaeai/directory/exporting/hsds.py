@@ -10,6 +10,16 @@ allow null). The profile's extra data travels as HSDS ``attribute`` rows of a ta
 ``closed_year_end``; the text in ``value``): valid HSDS that any consumer can ignore, and read
 back by our importer. Their ids are UUID v5 derived from the municipality and the row, so
 they are the same in every export.
+
+What is never published, whatever is stored (rows may predate the rules, or come from an
+import):
+
+- ``assurer_email``: the field was once filled with the e-mail of the staff member who
+  confirmed the entry. Who confirmed is in the audit log; the public contact of an entry is its
+  organisation's ``email`` (and its contacts), so the field is left out (HSDS makes it optional).
+- a web address that is not http(s) (``javascript:``, ``data:`` …): every URL field
+  (``url``, ``website``, ``uri``, ``term_uri``) goes through ``core.weburl.web_url_or_empty``
+  here, the one place the API and the exports read them.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_noop
 
 from sasaeai.accounts.models import Municipality
+from sasaeai.core.weburl import web_url_or_empty
 from sasaeai.directory.exporting.schemas import HSDS_VERSION
 from sasaeai.directory.models import (
     Accessibility,
@@ -244,7 +255,7 @@ def taxonomy_object(taxonomy: Taxonomy) -> dict[str, Any]:
             "id": str(taxonomy.pk),
             "name": taxonomy.name,
             "description": taxonomy.description or taxonomy.name,
-            "uri": taxonomy.uri,
+            "uri": web_url_or_empty(taxonomy.uri),
             "version": taxonomy.version,
         }
     )
@@ -260,7 +271,7 @@ def taxonomy_term_object(term: TaxonomyTerm, *, detail: bool = True) -> dict[str
         "taxonomy": term.taxonomy.name if term.taxonomy else None,
         "taxonomy_id": str(term.taxonomy_id) if term.taxonomy_id else None,
         "language": term.language,
-        "term_uri": term.term_uri,
+        "term_uri": web_url_or_empty(term.term_uri),
     }
     if detail and term.taxonomy is not None:
         values["taxonomy_detail"] = taxonomy_object(term.taxonomy)
@@ -394,7 +405,7 @@ def accessibility_object(item: Accessibility) -> dict[str, Any]:
             "location_id": str(item.location_id),
             "description": item.description,
             "details": item.details,
-            "url": item.url,
+            "url": web_url_or_empty(item.url),
         }
     )
 
@@ -473,7 +484,7 @@ def location_object(loaded: Loaded, location: Location) -> dict[str, Any]:
         {
             "id": str(location.pk),
             "location_type": location.location_type,
-            "url": location.url,
+            "url": web_url_or_empty(location.url),
             "organization_id": str(location.organization_id) if location.organization_id else None,
             "name": location.name,
             "alternate_name": location.alternate_name,
@@ -519,7 +530,7 @@ def organization_object(org: Organization, *, loaded: Loaded | None = None) -> d
             "name": org.name,
             "alternate_name": org.alternate_name,
             "email": org.email,
-            "website": org.website,
+            "website": web_url_or_empty(org.website),
             "tax_id": org.tax_id,
             "legal_status": org.legal_status,
             "parent_organization_id": str(org.parent_organization_id)
@@ -549,7 +560,7 @@ def _service_fields(service: Service) -> dict[str, Any]:
             "name": service.name,
             "alternate_name": service.alternate_name,
             "description": service.description,
-            "url": service.url,
+            "url": web_url_or_empty(service.url),
             "email": service.email,
             "status": service.status,
             "application_process": service.application_process,
@@ -558,7 +569,7 @@ def _service_fields(service: Service) -> dict[str, Any]:
             "minimum_age": service.minimum_age,
             "maximum_age": service.maximum_age,
             "assured_date": _date(service.assured_date),
-            "assurer_email": service.assurer_email,
+            # no assurer_email: see the module docstring
             "alert": service.alert,
             "last_modified": service.updated_at.isoformat().replace("+00:00", "Z")
             if service.updated_at

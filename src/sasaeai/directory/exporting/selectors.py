@@ -29,6 +29,7 @@ from sasaeai.directory.models import (
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000  # far past any last page; keeps the row offset a database integer
 SEARCH_LIMIT = 200  # matches taken from the directory search, best first
 
 
@@ -41,6 +42,11 @@ class PageRequest:
         if self.page < 1:
             raise DomainError(
                 code="invalid_page", message=_("page は 1 以上の整数で指定してください。")
+            )
+        if self.page > MAX_PAGE:
+            raise DomainError(
+                code="invalid_page",
+                message=_("page は {max} 以下の整数で指定してください。").format(max=MAX_PAGE),
             )
         if not 1 <= self.per_page <= MAX_PER_PAGE:
             raise DomainError(
@@ -70,6 +76,16 @@ def page_of(
         "last_page": request.page >= total_pages,
         "empty": total == 0,
     }
+
+
+def checked_text(value: str, name: str) -> str:
+    """A text parameter, refused when it holds a NUL character (no database can compare it)."""
+    if "\x00" in value:
+        raise DomainError(
+            code="invalid_text",
+            message=_("{name} に使えない文字（NUL 文字）が含まれています。").format(name=name),
+        )
+    return value
 
 
 def parse_uuid(value: str, name: str) -> uuid.UUID:
@@ -137,7 +153,7 @@ def filtered_services(
     if filters.modified_after:
         services = services.filter(updated_at__gte=parse_modified_after(filters.modified_after))
     ranking: list[uuid.UUID] | None = None
-    if filters.search.strip():
+    if checked_text(filters.search, "search").strip():
         from sasaeai.directory.search import search
 
         hits = search(municipality, filters.search, offset=0, limit=SEARCH_LIMIT).results
@@ -206,7 +222,7 @@ def organizations_page(
     municipality: Municipality, search: str, request: PageRequest
 ) -> dict[str, Any]:
     queryset = organizations(municipality)
-    if search.strip():
+    if checked_text(search, "search").strip():
         queryset = queryset.filter(
             Q(name__icontains=search.strip()) | Q(name_kana__icontains=search.strip())
         )

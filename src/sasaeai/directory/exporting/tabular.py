@@ -6,6 +6,12 @@ setting the parent's id column (``service_id``, ``location_id`` …) where HSDS 
 columns name (a phone with both ``service_id`` and ``location_id`` is given to both; a
 language with a ``phone_id`` also to that phone, a phone with a ``contact_id`` to that
 contact). Columns are exactly those of ``schema/compiled/tabular.json``.
+
+Formula injection: every text cell goes through :func:`sasaeai.core.csvfile.guard_text` (an
+apostrophe before a leading ``= + - @``, tab or carriage return), the guard every CSV export
+uses; numbers, and text that is just a number (``bymonthday`` ``-1``), are written as they are.
+``nest`` takes the apostrophe off again (``unguard_text``), so our export round-trips through
+the importer unchanged.
 """
 
 from __future__ import annotations
@@ -13,9 +19,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sasaeai.core.csvfile import FORMULA_PREFIXES, guard_text
 from sasaeai.directory.exporting import schemas
 
 # nested key → table name
@@ -81,12 +89,25 @@ def flatten(services: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, dict[s
     return tables
 
 
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and not _NUMBER.fullmatch(value):
+        return guard_text(value)
     return str(value)
+
+
+def unguard_text(value: str) -> str:
+    """The text ``guard_text`` protected: without the apostrophe it put before a formula-like
+    start (a cell written ``'=1+2`` reads ``=1+2``); anything else as it is."""
+    if len(value) > 2 and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
 
 
 def write_csv(spec: schemas.TableSpec, rows: Iterable[Mapping[str, Any]]) -> bytes:
@@ -148,10 +169,15 @@ def write_package(
 
 
 def nest(tables: Mapping[str, list[dict[str, str]]]) -> list[dict[str, Any]]:
-    """Tabular rows (as read from CSV, all text) → nested service objects, for the importer."""
+    """Tabular rows (as read from CSV, all text) → nested service objects, for the importer.
+    Cells lose the apostrophe the export's formula guard put before them (``unguard_text``)."""
+    unguarded = {
+        name: [{key: unguard_text(value) for key, value in row.items()} for row in table]
+        for name, table in tables.items()
+    }
 
     def rows(name: str) -> list[dict[str, str]]:
-        return tables.get(name, [])
+        return unguarded.get(name, [])
 
     def by(name: str, column: str) -> dict[str, list[dict[str, Any]]]:
         index: dict[str, list[dict[str, Any]]] = {}
