@@ -256,6 +256,9 @@ SASAEAI_PLAINLANG_RATE_STAFF = env.int("PLAINLANG_RATE_STAFF", 300)
 # Report builds started from the secretariat's screen run in a background thread; set this to
 # build them within the request instead (tests, or a host where threads are unwelcome).
 REPORTS_BUILD_SYNC = env.bool("SASAEAI_REPORTS_BUILD_SYNC", default=False)
+# Directory imports started on the secretariat's screen (preview and apply) run in a background
+# thread; set this to run them within the request instead (tests).
+DIRECTORY_IMPORT_SYNC = env.bool("SASAEAI_DIRECTORY_IMPORT_SYNC", default=False)
 
 # The rate limits count in the cache: one process by default; several workers need a shared
 # cache, e.g. CACHE_URL=redis://127.0.0.1:6379/1 (Django's Redis backend).

@@ -14,17 +14,23 @@ addition rather than HSDS's own:
   地域包括支援センター) and where an imported row came from (``source_kind`` + ``source_id``),
   so a re-import updates instead of duplicating.
 
-Every row has a UUID primary key (HSDS ids) and belongs to one municipality.
+Every row has a UUID primary key (HSDS ids) and belongs to one municipality. Every web
+address (``website``, ``url``, ``uri``, ``term_uri``) is http(s) only (``core.weburl``).
+
+Not HSDS: the search rows (``SearchEntry``, ``SearchText``) and the staff screen's import
+jobs (``ImportJob``).
 """
 
 from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sasaeai.core.models import TenantScopedModel
+from sasaeai.core.weburl import validate_web_url
 
 
 class HsdsModel(TenantScopedModel):
@@ -76,7 +82,9 @@ class Organization(HsdsModel, Sourced):
     alternate_name = models.CharField(_("別名"), max_length=300, blank=True)
     description = models.TextField(_("説明"), blank=True)
     email = models.EmailField(_("メールアドレス"), blank=True)
-    website = models.URLField(_("ウェブサイト"), max_length=500, blank=True)
+    website = models.URLField(
+        _("ウェブサイト"), max_length=500, blank=True, validators=[validate_web_url]
+    )
     tax_id = models.CharField(_("法人番号"), max_length=13, blank=True)
     legal_status = models.CharField(_("法人の種類"), max_length=100, blank=True)
     parent_organization = models.ForeignKey(
@@ -119,7 +127,9 @@ class Service(HsdsModel, Sourced):
     name_kana = models.CharField(_("名称（フリガナ）"), max_length=300, blank=True)  # profile
     alternate_name = models.CharField(_("別名"), max_length=300, blank=True)
     description = models.TextField(_("内容"), blank=True)
-    url = models.URLField(_("ウェブサイト"), max_length=500, blank=True)
+    url = models.URLField(
+        _("ウェブサイト"), max_length=500, blank=True, validators=[validate_web_url]
+    )
     email = models.EmailField(_("メールアドレス"), blank=True)
     status = models.CharField(
         _("状態"), max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE
@@ -176,7 +186,9 @@ class Location(HsdsModel, Sourced):
     alternate_name = models.CharField(_("別名"), max_length=300, blank=True)
     description = models.TextField(_("説明"), blank=True)
     transportation = models.TextField(_("交通手段"), blank=True)
-    url = models.URLField(_("ウェブサイト"), max_length=500, blank=True)
+    url = models.URLField(
+        _("ウェブサイト"), max_length=500, blank=True, validators=[validate_web_url]
+    )
     latitude = models.DecimalField(_("緯度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(
         _("経度"), max_digits=9, decimal_places=6, null=True, blank=True
@@ -384,7 +396,7 @@ class Accessibility(HsdsModel):
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="accessibility")
     description = models.TextField(_("バリアフリーの状況"), blank=True)
     details = models.TextField(_("詳細"), blank=True)
-    url = models.URLField(_("URL"), max_length=500, blank=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True, validators=[validate_web_url])
 
     class Meta:
         verbose_name = _("バリアフリー情報")
@@ -416,7 +428,7 @@ class Taxonomy(HsdsModel):
 
     name = models.CharField(_("名称"), max_length=200)
     description = models.TextField(_("説明"))
-    uri = models.URLField(_("URI"), max_length=500, blank=True)
+    uri = models.URLField(_("URI"), max_length=500, blank=True, validators=[validate_web_url])
     version = models.CharField(_("版"), max_length=50, blank=True)
 
     class Meta:
@@ -444,7 +456,7 @@ class TaxonomyTerm(HsdsModel):
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
     language = models.CharField(_("言語"), max_length=10, default="ja")
-    term_uri = models.URLField(_("URI"), max_length=500, blank=True)
+    term_uri = models.URLField(_("URI"), max_length=500, blank=True, validators=[validate_web_url])
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)  # profile
 
     class Meta:
@@ -557,3 +569,64 @@ class SearchText(models.Model):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+
+class ImportJobMode(models.TextChoices):
+    PREVIEW = "preview", _("確認")
+    APPLY = "apply", _("取り込み")
+
+
+class ImportJobState(models.TextChoices):
+    QUEUED = "queued", _("待機中")
+    RUNNING = "running", _("実行中")
+    DONE = "done", _("完了")
+    FAILED = "failed", _("失敗")
+
+
+class ImportJob(TenantScopedModel):
+    """One import started from the staff screen, run in the background with its progress
+    (``importing.jobs``): the preview of an uploaded file, or the apply of a preview. The
+    file itself is kept on disk under ``file_token`` and checked against ``sha256``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    mode = models.CharField(_("種類"), max_length=10, choices=ImportJobMode.choices)
+    preview = models.ForeignKey(
+        "self",
+        verbose_name=_("確認"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="applies",
+        help_text=_("取り込みのときだけ: 取り込む確認済みのファイル"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("依頼した人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file_token = models.CharField(_("保存したファイル"), max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    filename = models.CharField(_("ファイル名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大きさ（バイト）"), default=0)
+    kind = models.CharField(_("ファイルの種類"), max_length=10, default="auto")
+    retire_missing = models.BooleanField(_("ファイルにないものを休止中にする"), default=False)
+    state = models.CharField(
+        _("状態"), max_length=10, choices=ImportJobState.choices, default=ImportJobState.QUEUED
+    )
+    rows_done = models.PositiveIntegerField(_("読んだ行"), default=0)
+    rows_total = models.PositiveIntegerField(_("行数"), default=0)
+    step = models.CharField(_("いまの作業"), max_length=200, blank=True)
+    result = models.JSONField(_("結果"), null=True, blank=True)
+    error = models.TextField(_("エラー"), blank=True)
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("地域資源情報の取り込み")
+        verbose_name_plural = _("地域資源情報の取り込み")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} {self.mode} {self.state}"

@@ -1,6 +1,7 @@
 """Staff pages of the directory (/staff/directory/): the list of entries, the edit form of a
 service with its organisation, places, phones and schedules, 「内容を確認しました」, the status,
-the history, the stale list, and the senior guide booklet download.
+the history, the stale list, the senior guide booklet download, and the import of open-data
+and HSDS files (a preview and an apply, each a background job with its progress).
 
 Views are thin: they parse the forms, call one service function and render. Every rule on
 who may do what is in ``directory/permissions.py``.
@@ -8,16 +9,9 @@ who may do what is in ``directory/permissions.py``.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
-import secrets
-import time
 import uuid
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -26,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from sasaeai.accounts.decorators import requires, staff_municipality
 from sasaeai.accounts.models import District, Municipality, Town
@@ -46,11 +40,16 @@ from sasaeai.directory.forms import (
     ServiceForm,
     StatusForm,
 )
-from sasaeai.directory.models import Organization, Service, ServiceStatus
+from sasaeai.directory.importing import jobs as import_jobs
+from sasaeai.directory.models import (
+    ImportJob,
+    ImportJobMode,
+    ImportJobState,
+    Organization,
+    Service,
+    ServiceStatus,
+)
 from sasaeai.directory.taxonomies import CATEGORY_CODES, TARGET_CODES, ensure_taxonomies
-
-if TYPE_CHECKING:
-    from sasaeai.directory.importing.service import ImportResult
 
 ADD_ROW = {"add_location": "locations", "add_phone": "phones", "add_schedule": "schedules"}
 
@@ -220,7 +219,9 @@ def _forms(
         "form": ServiceForm(
             data,
             initial=initial,
-            organizations=selectors.organizations_of(municipality),
+            organizations=selectors.organizations_of(
+                municipality, user=user, keep=service.organization_id if service else None
+            ),
             maintainers=maintainers,
             allow_no_maintainer=allow_none,
             targets=targets,
@@ -583,146 +584,149 @@ def _quote(text: str) -> str:
     return quote(text)
 
 
-# --- import (事務局): upload → preview → apply --------------------------------------------
+# --- import (事務局): upload → preview (a job) → apply (a job) -------------------------------
+# The upload is stored and previewed in the background (importing/jobs.py); the job page
+# polls its progress with htmx every second and reloads itself when the job ends (without
+# JavaScript: on reload). 「取り込む」 starts the apply job of exactly the previewed file.
 
-IMPORT_SESSION_KEY = "directory.import"
-IMPORT_MAX_BYTES = 20 * 1024 * 1024
-IMPORT_PREVIEW_LIMIT = 200
-IMPORT_PRUNE_AFTER = 24 * 60 * 60
-
-
-def _uploads() -> Path:
-    directory = Path(settings.VAR_DIR) / "uploads"
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return directory
+IMPORT_PREVIEW_LIMIT = 200  # rows of each table on the page (importing.jobs.RESULT_LIMIT)
 
 
-def _upload_path(token: str) -> Path:
-    if not token.isalnum():
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _import_job(request: HttpRequest, job_id: str) -> ImportJob:
+    """The job, if it is of the user's municipality (404 otherwise)."""
+    job = import_jobs.job_of(staff_municipality(request), job_id)
+    if job is None:
         raise Http404
-    return _uploads() / f"directory-import-{token}.bin"
+    return job
 
 
-def _store_upload(data: bytes) -> str:
-    limit = time.time() - IMPORT_PRUNE_AFTER
-    for old in _uploads().glob("directory-import-*.bin"):
-        with contextlib.suppress(OSError):
-            if old.stat().st_mtime < limit:
-                old.unlink()
-    token = secrets.token_hex(16)
-    descriptor = os.open(_upload_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-    return token
-
-
-def _discard_upload(request: HttpRequest) -> None:
-    pending = request.session.pop(IMPORT_SESSION_KEY, None)
-    if pending:
-        with contextlib.suppress(OSError, Http404):
-            _upload_path(str(pending.get("token", ""))).unlink()
-
-
-def _pending_upload(
-    request: HttpRequest, municipality: Municipality
-) -> tuple[dict[str, Any], bytes]:
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending or pending.get("municipality_id") != municipality.pk:
-        raise Http404
-    try:
-        data = _upload_path(str(pending["token"])).read_bytes()
-    except OSError:
-        raise Http404 from None
-    if hashlib.sha256(data).hexdigest() != pending["sha256"]:
-        raise Http404
-    return pending, data
-
-
-def _import_context(
-    form: ImportForm, result: ImportResult | None, *, can_apply: bool
-) -> dict[str, Any]:
-    """The import page: the form, the result, its changes and retirements (each list cut at
-    ``IMPORT_PREVIEW_LIMIT``, with how many are not shown)."""
+def _import_job_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
+    """The job page: its state and progress, and when done its result (each table cut at
+    ``IMPORT_PREVIEW_LIMIT``, with how many rows are not shown)."""
     from sasaeai.directory.importing import service as importing
 
+    stalled = import_jobs.job_is_stalled(job)
+    active = job.state in {ImportJobState.QUEUED, ImportJobState.RUNNING}
+    result = import_jobs.job_result(job)
     changes = [c for c in result.changes if c.action != importing.RETIRE] if result else []
     retirements = result.changes_of("service", importing.RETIRE) if result else []
+    counted = (
+        sum(n for (_e, action), n in result.change_counts.items() if action != importing.RETIRE)
+        if result
+        else 0
+    )
+    is_preview = job.mode == ImportJobMode.PREVIEW
+    applied_by = import_jobs.apply_of(job) if is_preview else None
+    is_own = job.requested_by_id == request.user.pk
     return {
-        "form": form,
+        "job": job,
+        "is_preview": is_preview,
+        "progress": import_jobs.job_progress(job),
+        "polling": active and not stalled,
+        "stalled": stalled,
+        "is_done": job.state == ImportJobState.DONE,
+        "is_failed": job.state == ImportJobState.FAILED,
         "result": result,
         "changes": changes[:IMPORT_PREVIEW_LIMIT],
-        "hidden": max(0, len(changes) - IMPORT_PREVIEW_LIMIT),
+        "hidden": max(0, counted - min(len(changes), IMPORT_PREVIEW_LIMIT)),
         "retirements": retirements[:IMPORT_PREVIEW_LIMIT],
-        "retirements_hidden": max(0, len(retirements) - IMPORT_PREVIEW_LIMIT),
-        "can_apply": can_apply,
+        "retirements_hidden": max(
+            0,
+            (result.counts()["retire"] if result else 0) - len(retirements[:IMPORT_PREVIEW_LIMIT]),
+        ),
+        "warnings_hidden": max(0, result.warning_count - 100) if result else 0,
+        "applied_by": applied_by,
+        "is_own": is_own,
+        "can_apply": bool(
+            is_preview
+            and result is not None
+            and result.ok
+            and result.has_changes
+            and is_own
+            and applied_by is None
+        ),
+        "kind_label": importing.kind_label(job.kind),
+        "command": importing.command_line(
+            municipality=job.municipality,
+            filename=job.filename,
+            kind=job.kind,
+            retire_missing=job.retire_missing,
+        ),
     }
 
 
 @requires(permissions.can, "directory.manage")
 def import_upload(request: HttpRequest) -> HttpResponse:
-    """Upload an open-data CSV or HSDS file; show what importing it would change (and, when
-    asked, which services it would retire)."""
-    from sasaeai.directory.importing import service as importing
-
+    """Choose an open-data CSV or HSDS file: it is stored and previewed in the background,
+    and the page of that job follows at once."""
     municipality = staff_municipality(request)
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
-        kind = form.cleaned_data["kind"] or "auto"
-        retire_missing = bool(form.cleaned_data["retire_missing"])
-        result = importing.directory_import_preview(
-            municipality=municipality,
-            data=data,
-            filename=upload.name or "",
-            kind=kind,
-            retire_missing=retire_missing,
-        )
-        _discard_upload(request)
-        if result.ok and result.has_changes:
-            request.session[IMPORT_SESSION_KEY] = {
-                "token": _store_upload(data),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "filename": upload.name,
-                "kind": kind,
-                "retire_missing": retire_missing,
-                "municipality_id": municipality.pk,
-            }
+        try:
+            job = import_jobs.directory_import_start(
+                actor=request.user,
+                municipality=municipality,
+                chunks=upload.chunks(),
+                filename=upload.name or "",
+                kind=form.cleaned_data["kind"] or "auto",
+                retire_missing=bool(form.cleaned_data["retire_missing"]),
+                request=request,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("directory:import_job", job_id=job.pk)
     return render(
         request,
         "directory/staff/import.html",
-        _import_context(form, result, can_apply=bool(result and result.ok and result.has_changes)),
+        {
+            "form": form,
+            "jobs": import_jobs.recent_jobs(municipality),
+            "row_limit": f"{import_jobs.WEB_ROW_LIMIT:,}",
+            "municipality": municipality,
+        },
     )
 
 
 @requires(permissions.can, "directory.manage")
-@require_POST
-def import_apply(request: HttpRequest) -> HttpResponse:
-    """Apply the file previewed in this session (all or nothing), then forget it."""
-    from sasaeai.directory.importing import service as importing
+def import_job(request: HttpRequest, job_id: str) -> HttpResponse:
+    """One preview or apply: its progress while it runs, then what it found or did."""
+    job = _import_job(request, job_id)
+    return render(request, "directory/staff/import_job.html", _import_job_context(request, job))
 
-    municipality = staff_municipality(request)
+
+@requires(permissions.can, "directory.manage")
+@require_GET
+def import_job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
+    """The progress bar (htmx); once the job has ended, the page reloads to show it."""
+    job = _import_job(request, job_id)
+    if not _is_htmx(request):
+        return redirect("directory:import_job", job_id=job.pk)
+    context = _import_job_context(request, job)
+    response = render(request, "directory/staff/_import_progress.html", context)
+    if not context["polling"]:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@requires(permissions.can, "directory.manage")
+@require_POST
+def import_job_apply(request: HttpRequest, job_id: str) -> HttpResponse:
+    """「取り込む」: start importing exactly the file this preview checked."""
+    preview = _import_job(request, job_id)
     try:
-        pending, data = _pending_upload(request, municipality)
-    except Http404:
-        messages.error(request, _("取り込むファイルが見つかりません。もう一度選んでください。"))
-        return redirect("directory:import")
-    result = importing.directory_import_apply(
-        actor=request.user,
-        municipality=municipality,
-        data=data,
-        filename=pending["filename"],
-        kind=pending["kind"],
-        retire_missing=bool(pending.get("retire_missing", False)),
-        request=request,
-    )
-    _discard_upload(request)
-    if result.ok:
-        messages.success(request, result.summary())
-        return redirect("directory:list")
-    context = {**_import_context(ImportForm(), None, can_apply=False), "result": result}
-    return render(request, "directory/staff/import.html", context, status=400)
+        job = import_jobs.directory_import_apply_start(
+            actor=request.user, preview=preview, request=request
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("directory:import_job", job_id=preview.pk)
+    return redirect("directory:import_job", job_id=job.pk)
 
 
 urlpatterns = [
@@ -737,5 +741,7 @@ urlpatterns = [
     path("stale/", stale_list, name="stale"),
     path("booklet/", booklet_download, name="booklet"),
     path("import/", import_upload, name="import"),
-    path("import/apply/", import_apply, name="import_apply"),
+    path("import/<str:job_id>/", import_job, name="import_job"),
+    path("import/<str:job_id>/progress/", import_job_progress, name="import_job_progress"),
+    path("import/<str:job_id>/apply/", import_job_apply, name="import_job_apply"),
 ]

@@ -12,7 +12,10 @@ is refused. ``--retire-missing`` (open-data CSVs only) also sets the dataset's s
 file no longer lists to 休止中, listed first like the other changes. Exit status: 0 fine, 1
 the data was refused (also: a file without services with ``--retire-missing``), 2 a usage
 error (missing file, unknown kind or municipality, ``--retire-missing`` with an HSDS file).
-The operator acts as ``cli:<os user>`` in the audit log.
+The operator acts as ``cli:<os user>`` in the audit log. A file is read as a stream (a large
+CSV never whole in memory) and has no row limit (the staff screen has one:
+``importing.jobs.WEB_ROW_LIMIT``). Lists of changes, warnings and errors are cut at
+``importing.service.KEEP_LIMIT`` each; the counts are always whole.
 """
 
 from __future__ import annotations
@@ -78,10 +81,12 @@ def _municipality(code: str, err: OutputWrapper) -> Municipality | None:
     return municipality
 
 
-def _read(path: Path) -> bytes:
-    """A file's bytes; a folder (an unzipped datapackage) is zipped in memory."""
+def _read(path: Path) -> bytes | None:
+    """None for a file (read as a stream by the import); a folder (an unzipped datapackage)
+    is zipped in memory. Raises OSError if the file cannot be opened."""
     if not path.is_dir():
-        return path.read_bytes()
+        with path.open("rb"):
+            return None
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for child in sorted(path.iterdir()):
@@ -112,9 +117,11 @@ def handle_import(options: dict[str, Any], out: OutputWrapper, err: OutputWrappe
         return 2
     if path.is_dir() and kind == "auto":
         kind = "hsds"
+    source: dict[str, Any] = {"data": data} if data is not None else {"path": path}
     retire_missing = bool(options.get("retire_missing"))
     if retire_missing and (
-        kind == "hsds" or (kind == "auto" and service.detect_format(data, path.name) == "hsds")
+        kind == "hsds"
+        or (kind == "auto" and service.detect_format(_head(data, path), path.name) == "hsds")
     ):
         err.write(
             _(
@@ -127,7 +134,7 @@ def handle_import(options: dict[str, Any], out: OutputWrapper, err: OutputWrappe
     verbose = options.get("verbosity", 1) >= 2
     preview = service.directory_import_preview(
         municipality=municipality,
-        data=data,
+        **source,
         filename=path.name,
         kind=kind,
         retire_missing=retire_missing,
@@ -141,18 +148,35 @@ def handle_import(options: dict[str, Any], out: OutputWrapper, err: OutputWrappe
     result = service.directory_import_apply(
         actor=_actor(),
         municipality=municipality,
-        data=data,
+        **source,
         filename=path.name,
         kind=kind,
         retire_missing=retire_missing,
     )
-    if result.errors:
-        for issue in result.errors:
-            err.write(issue.describe())
-        err.write(result.summary())
+    if not result.ok:
+        _errors(result, err)
         return 1
     out.write(result.summary())
     return 0
+
+
+def _head(data: bytes | None, path: Path) -> bytes:
+    if data is not None:
+        return data[:4096]
+    with path.open("rb") as stream:
+        return stream.read(4096)
+
+
+def _errors(result: ImportResult, err: OutputWrapper) -> None:
+    for issue in result.errors:
+        err.write(issue.describe())
+    if result.error_count > len(result.errors):
+        err.write(
+            _("ほか {count} 件の誤り（表示は最初の {limit} 件まで）").format(
+                count=result.error_count - len(result.errors), limit=len(result.errors)
+            )
+        )
+    err.write(result.summary())
 
 
 def report(result: ImportResult, out: OutputWrapper, err: OutputWrapper, *, verbose: bool) -> None:
@@ -162,10 +186,8 @@ def report(result: ImportResult, out: OutputWrapper, err: OutputWrapper, *, verb
     )
     for note in result.notes:
         out.write(f"  {note}")
-    if result.errors:
-        for issue in result.errors:
-            err.write(issue.describe())
-        err.write(result.summary())
+    if not result.ok:
+        _errors(result, err)
         return
     for entity in ENTITIES:
         template = (
@@ -181,6 +203,7 @@ def report(result: ImportResult, out: OutputWrapper, err: OutputWrapper, *, verb
         for action in (service.ADD, service.UPDATE, service.RETIRE):
             changes = result.changes_of(entity, action)
             shown = changes if verbose else changes[:PREVIEW_ROWS]
+            total = result.change_counts.get((entity, action), 0)
             for change in shown:
                 if action == service.RETIRE:  # not in the file: no row, name its identifier
                     what = _("{name}（識別子: {key}）").format(name=change.name, key=change.key)
@@ -189,32 +212,37 @@ def report(result: ImportResult, out: OutputWrapper, err: OutputWrapper, *, verb
                 where = _("{row}行目 ").format(row=change.row) if change.row else ""
                 fields = f"（{', '.join(change.fields)}）" if change.fields else ""
                 out.write(f"    [{change.action_label}] {where}{change.name}{fields}")
-            if len(changes) > len(shown):
-                out.write(
-                    _("    ほか {count} 件（すべて表示するには --verbosity 2）").format(
-                        count=len(changes) - len(shown)
-                    )
-                )
+            _more(out, total - len(shown), verbose=verbose)
     if result.warnings:
-        out.write(_("警告 {count} 件:").format(count=len(result.warnings)))
+        out.write(_("警告 {count} 件:").format(count=result.warning_count))
         by_code: dict[str, list[str]] = {}
         for issue in result.warnings:
             by_code.setdefault(issue.code, []).append(issue.describe())
         for code, messages in by_code.items():
+            total = result.warning_codes[code]
             out.write(
                 _("  {label}（{code}）: {count} 件").format(
-                    label=service.warning_label(code), code=code, count=len(messages)
+                    label=service.warning_label(code), code=code, count=total
                 )
             )
             listed = messages if verbose else messages[:PREVIEW_ROWS]
             for message in listed:
                 out.write(f"    {message}")
-            if len(messages) > len(listed):
-                out.write(
-                    _("    ほか {count} 件（すべて表示するには --verbosity 2）").format(
-                        count=len(messages) - len(listed)
-                    )
-                )
+            _more(out, total - len(listed), verbose=verbose)
+
+
+def _more(out: OutputWrapper, count: int, *, verbose: bool) -> None:
+    """「ほか n 件」 under a list cut short."""
+    if count <= 0:
+        return
+    if verbose:
+        out.write(
+            _("    ほか {count} 件（一覧は最初の {limit} 件まで）").format(
+                count=count, limit=service.KEEP_LIMIT
+            )
+        )
+    else:
+        out.write(_("    ほか {count} 件（すべて表示するには --verbosity 2）").format(count=count))
 
 
 def handle_export(options: dict[str, Any], out: OutputWrapper, err: OutputWrapper) -> int:

@@ -13,6 +13,11 @@ Besides phones and schedules, a service's ``contacts`` (with their ``phones``),
 ``accessibility``, an organisation's ``contacts`` and a phone's ``languages`` are read; an
 object belongs to the one it is nested in (a row of the tabular format to every parent its
 id columns name).
+
+Hostile input: web addresses that are not http(s) are dropped with a warning; control
+characters are removed from every string (JSON path or file, line and column in the
+warning); JSON nested deeper than Python can parse is refused with where it goes too deep;
+a ZIP that unpacks to more than ``MAX_UNZIPPED_BYTES`` is refused unread.
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Mapping
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import PurePosixPath
 from typing import Any
@@ -34,6 +41,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from sasaeai.core.errors import DomainError
+from sasaeai.core.weburl import is_web_url
 from sasaeai.directory.exporting import schemas, tabular
 from sasaeai.directory.exporting.hsds import PROFILE_TAXONOMY
 from sasaeai.directory.importing.records import (
@@ -51,7 +59,13 @@ from sasaeai.directory.importing.records import (
     ServiceRecord,
     TermRef,
 )
-from sasaeai.directory.importing.text import decode
+from sasaeai.directory.importing.source import ImportFile
+from sasaeai.directory.importing.text import (
+    controls_message,
+    decode,
+    remove_controls,
+    url_message,
+)
 from sasaeai.directory.models import Accessibility, Contact, CostOption, Language
 from sasaeai.directory.phones import normalize_phone, phone_problem
 
@@ -80,24 +94,48 @@ _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 MAX_AMOUNT = Decimal(10) ** 10  # CostOption.amount: 10 digits, no decimals
 
 
-def parse_hsds(data: bytes) -> Bundle:
-    bundle = Bundle(kind="hsds")
-    if data.startswith(b"PK\x03\x04"):
-        bundle.notes.append(_("形式: HSDS 3.0 表形式（datapackage の ZIP）"))
-        services = _read_package(data, bundle)
+CHUNK_SERVICES = 500  # services per chunk handed to the importer
+MAX_JSON_DEPTH = 64  # HSDS nests a dozen levels; deeper is reported where it happens
+
+
+@dataclass
+class _Seen:
+    """The ids read so far, across chunks: each object is read where it first appears."""
+
+    services: set[str] = field(default_factory=set)
+    organizations: set[str] = field(default_factory=set)
+    locations: set[str] = field(default_factory=set)
+
+
+def read_hsds(source: ImportFile, *, chunk_services: int = CHUNK_SERVICES) -> Iterator[Bundle]:
+    """Read an HSDS file: first a bundle of what concerns the whole file (notes, errors that
+    refuse it, control characters removed, ``rows_total`` = services), then the services in
+    chunks of ``chunk_services``. Raises DomainError for an encoding it cannot read."""
+    head = Bundle(kind="hsds")
+    if source.head(4) == b"PK\x03\x04":
+        head.notes.append(_("形式: HSDS 3.0 表形式（datapackage の ZIP）"))
+        services = _read_package(source, head)
     else:
-        bundle.notes.append(_("形式: HSDS 3.0 JSON"))
-        services = _read_json(data, bundle)
-    if bundle.errors:
-        return bundle
-    for index, service in enumerate(services):
-        bundle.rows_read += 1
-        _Service(bundle, service, f"services[{index}]").read()
-    return bundle
+        head.notes.append(_("形式: HSDS 3.0 JSON"))
+        services = _read_json(source, head)
+        for index, service in enumerate(services):
+            _remove_controls(service, f"services[{index}]", head)
+    head.rows_total = head.rows_selected = len(services)
+    yield head
+    if head.errors:
+        return
+    seen = _Seen()
+    for start in range(0, len(services), chunk_services):
+        bundle = Bundle(kind="hsds")
+        for index in range(start, min(start + chunk_services, len(services))):
+            bundle.rows_read += 1
+            _Service(bundle, seen, services[index], f"services[{index}]").read()
+            services[index] = {}  # read: let it go
+        yield bundle
 
 
-def _read_json(data: bytes, bundle: Bundle) -> list[Any]:
-    text = decode(data).text
+def _read_json(source: ImportFile, bundle: Bundle) -> list[Any]:
+    text = decode(source.read()).text
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
@@ -109,6 +147,9 @@ def _read_json(data: bytes, bundle: Bundle) -> list[Any]:
                 ),
             )
         )
+        return []
+    except RecursionError:
+        bundle.errors.append(_too_deep(text))
         return []
     if isinstance(value, Mapping) and isinstance(value.get("contents"), list):
         value = value["contents"]
@@ -127,11 +168,95 @@ def _read_json(data: bytes, bundle: Bundle) -> list[Any]:
     return value
 
 
-def _read_package(data: bytes, bundle: Bundle) -> list[dict[str, Any]]:
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_deep(text: str) -> Issue:
+    """The error for JSON nested deeper than the parser can follow, naming where it first
+    goes deeper than ``MAX_JSON_DEPTH`` levels."""
+    depth = 0
+    where = ""
+    for match in _JSON_TOKEN.finditer(text):
+        piece = match.group()
+        if piece in ("[", "{"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                offset = match.start()
+                line = text.count("\n", 0, offset) + 1
+                column = offset - text.rfind("\n", 0, offset)
+                where = _("{line}行目 {column}文字目で {limit} 段を超えています").format(
+                    line=line, column=column, limit=MAX_JSON_DEPTH
+                )
+                break
+        elif piece in ("]", "}"):
+            depth -= 1
+    return Issue(
+        code="json_depth",
+        message=_(
+            "JSON の入れ子が深すぎます（{where}）。HSDS のファイルの入れ子は十数段までです。"
+            "ファイルが壊れていないか確かめてください。"
+        ).format(where=where or _("{limit} 段を超えています").format(limit=MAX_JSON_DEPTH)),
+    )
+
+
+def _remove_controls(service: Any, path: str, bundle: Bundle) -> None:
+    """Remove control characters from every string of one service object (in place), with a
+    warning naming its JSON path. Iterative: a deep object cannot exhaust the stack."""
+    stack: list[tuple[Any, str]] = [(service, "")]
+    while stack:
+        container, where = stack.pop()
+        items = (
+            container.items()
+            if isinstance(container, dict)
+            else enumerate(container)
+            if isinstance(container, list)
+            else ()
+        )
+        for key, value in list(items):
+            inner = (
+                f"{where}[{key}]"
+                if isinstance(key, int)
+                else (f"{where}.{key}" if where else str(key))
+            )
+            if isinstance(value, str):
+                cleaned, removed = remove_controls(value)
+                if removed:
+                    container[key] = cleaned
+                    bundle.warnings.append(
+                        Issue(
+                            code="control_character",
+                            message=controls_message(removed),
+                            sheet=path,
+                            column=inner,
+                        )
+                    )
+            elif isinstance(value, (dict, list)):
+                stack.append((value, inner))
+
+
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError)
+
+
+def _read_package(source: ImportFile, bundle: Bundle) -> list[dict[str, Any]]:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+        with source.open() as stream, zipfile.ZipFile(stream) as archive:
+            return _read_archive(archive, bundle)
+    except _ZIP_ERRORS:
         bundle.errors.append(Issue(code="zip", message=_("ZIP ファイルとして読めません。")))
+        return []
+
+
+def _read_archive(archive: zipfile.ZipFile, bundle: Bundle) -> list[dict[str, Any]]:
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > MAX_UNZIPPED_BYTES:
+        bundle.errors.append(
+            Issue(
+                code="zip_too_large",
+                message=_(
+                    "ZIP の中身が大きすぎます（展開すると {size}MB、上限は {limit}MB）。"
+                ).format(size=unpacked // 1_000_000, limit=MAX_UNZIPPED_BYTES // 1_000_000),
+            )
+        )
         return []
     names = {
         PurePosixPath(name).name: name for name in archive.namelist() if not name.endswith("/")
@@ -147,7 +272,7 @@ def _read_package(data: bytes, bundle: Bundle) -> list[dict[str, Any]]:
         for resource in package.get("resources", []):
             if resource.get("name") in paths and resource.get("path"):
                 paths[resource["name"]] = str(resource["path"])
-    except (json.JSONDecodeError, AttributeError, TypeError):
+    except (json.JSONDecodeError, AttributeError, TypeError, RecursionError, DomainError):
         bundle.errors.append(
             Issue(code="datapackage", message=_("datapackage.json を JSON として読めません。"))
         )
@@ -162,17 +287,51 @@ def _read_package(data: bytes, bundle: Bundle) -> list[dict[str, Any]]:
         except DomainError as error:
             bundle.errors.append(Issue(code=error.code, message=error.message, sheet=name))
             continue
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        tables[table] = [
-            {str(k).strip(): (v or "").strip() for k, v in row.items() if k is not None}
-            for row in reader
-        ]
+        try:
+            tables[table] = _read_table(text, name, bundle)
+        except csv.Error as error:
+            bundle.errors.append(
+                Issue(
+                    code="csv",
+                    message=_("CSV として読めません（{reason}）。").format(reason=error),
+                    sheet=name,
+                )
+            )
+    if bundle.errors:
+        return []
     if "service" not in tables:
         bundle.errors.append(
             Issue(code="datapackage", message=_("services.csv が ZIP の中にありません。"))
         )
         return []
     return tabular.nest(tables)
+
+
+def _read_table(text: str, name: str, bundle: Bundle) -> list[dict[str, str]]:
+    """One CSV of the datapackage as rows of text, control characters removed (a warning
+    names the file, line and column)."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = []
+    for row in reader:
+        cells: dict[str, str] = {}
+        for key, value in row.items():
+            if key is None:
+                continue
+            column = str(key).strip()
+            cleaned, removed = remove_controls((value or "").strip())
+            if removed:
+                bundle.warnings.append(
+                    Issue(
+                        code="control_character",
+                        message=controls_message(removed),
+                        sheet=name,
+                        row=reader.line_num,
+                        column=column,
+                    )
+                )
+            cells[column] = cleaned
+        rows.append(cells)
+    return rows
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -186,8 +345,9 @@ def _text(value: Any) -> str:
 
 
 class _Service:
-    def __init__(self, bundle: Bundle, obj: Mapping[str, Any], path: str) -> None:
+    def __init__(self, bundle: Bundle, seen: _Seen, obj: Mapping[str, Any], path: str) -> None:
         self.bundle = bundle
+        self.seen = seen
         self.obj = obj
         self.path = path
 
@@ -196,10 +356,19 @@ class _Service:
             Issue(code="invalid", message=message, sheet=self.path, column=field)
         )
 
-    def warn(self, field: str, message: str) -> None:
+    def warn(self, field: str, message: str, code: str = "hsds") -> None:
         self.bundle.warnings.append(
-            Issue(code="hsds", message=message, sheet=self.path, column=field)
+            Issue(code=code, message=message, sheet=self.path, column=field)
         )
+
+    def url(self, value: Any, field: str) -> str:
+        """A web address: anything but http(s) (``javascript:``, ``data:`` …) is dropped
+        with a warning, and the object stands."""
+        text = _text(value)
+        if text and not is_web_url(text):
+            self.warn(field, url_message(text), "url")
+            return ""
+        return text
 
     def read(self) -> None:
         obj = self.obj
@@ -218,7 +387,7 @@ class _Service:
                     value=status, allowed="、".join(STATUSES)
                 ),
             )
-        if service_id in self.bundle.services:
+        if service_id in self.seen.services:
             self.error("id", _("id「{id}」のサービスが二つあります。").format(id=service_id))
         org_key = self.organization(service_id, name)
         location_keys = [
@@ -240,7 +409,7 @@ class _Service:
             name_kana=profile.get("name_kana", ""),
             alternate_name=_text(obj.get("alternate_name")),
             description=_text(obj.get("description")),
-            url=_text(obj.get("url")),
+            url=self.url(obj.get("url"), "url"),
             email=_text(obj.get("email")),
             status=status,
             application_process=_text(obj.get("application_process")),
@@ -261,13 +430,15 @@ class _Service:
             hsds_id=service_id,
         )
         if len(self.bundle.errors) == before:
+            self.seen.services.add(service_id)
             self.bundle.services[service_id] = record
 
     def organization(self, service_id: str, service_name: str) -> str:
         org = self.obj.get("organization")
         if isinstance(org, Mapping) and _text(org.get("id")):
             key = _text(org["id"])
-            if key not in self.bundle.organizations:
+            if key not in self.seen.organizations:
+                self.seen.organizations.add(key)
                 profile, _terms = self.attributes(org.get("attributes"), "organization.attributes")
                 name = _text(org.get("name"))
                 if not name:
@@ -279,7 +450,7 @@ class _Service:
                     alternate_name=_text(org.get("alternate_name")),
                     description=_text(org.get("description")),
                     email=_text(org.get("email")),
-                    website=_text(org.get("website")),
+                    website=self.url(org.get("website"), "organization.website"),
                     tax_id=_text(org.get("tax_id"))[:13],
                     legal_status=_text(org.get("legal_status")),
                     phones=self.phones(org.get("phones"), "organization.phones"),
@@ -288,7 +459,8 @@ class _Service:
                 )
             return key
         key = _text(self.obj.get("organization_id")) or f"service:{service_id}"
-        if key not in self.bundle.organizations:
+        if key not in self.seen.organizations:
+            self.seen.organizations.add(key)
             self.warn(
                 "organization",
                 _("団体（organization）の記載がないため、サービス名で団体を作ります。"),
@@ -302,8 +474,9 @@ class _Service:
         if not isinstance(obj, Mapping) or not _text(obj.get("id")):
             return None
         key = _text(obj["id"])
-        if key in self.bundle.locations:
+        if key in self.seen.locations:
             return key
+        self.seen.locations.add(key)
         location_type = _text(obj.get("location_type")) or "physical"
         if location_type not in LOCATION_TYPES:
             self.error(
@@ -339,14 +512,14 @@ class _Service:
             alternate_name=_text(obj.get("alternate_name")),
             description=_text(obj.get("description")),
             transportation=_text(obj.get("transportation")),
-            url=_text(obj.get("url")),
+            url=self.url(obj.get("url"), f"{path}.url"),
             latitude=self.coordinate(obj.get("latitude"), f"{path}.latitude", 90),
             longitude=self.coordinate(obj.get("longitude"), f"{path}.longitude", 180),
             external_identifier=_text(obj.get("external_identifier")),
             external_identifier_type=_text(obj.get("external_identifier_type")),
             location_type=location_type,
             organization_key=organization_key
-            if organization_key in self.bundle.organizations
+            if organization_key in self.seen.organizations
             else org_key,
             address=address,
             phones=self.phones(obj.get("phones"), f"{path}.phones"),

@@ -4,6 +4,10 @@ Both generations of column names are read, by the aliases in ``vocabulary.yaml``
 kind can be detected from its header. Every cell is text. What each dataset becomes (one
 organisation, service, location with address, phones, a weekly schedule and taxonomy terms
 per row) and the quirks handled are documented in docs/formats/directory-opendata.md.
+
+The file is read as a stream, twice: once to count its rows (and the 事業所番号 that repeat),
+once to turn them into records, handed over in chunks of ``CHUNK_ROWS`` rows
+(:func:`read_opendata`), so the importer writes each chunk and lets it go.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -19,6 +23,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from sasaeai.core.weburl import is_web_url
 from sasaeai.directory.importing import weekly
 from sasaeai.directory.importing.records import (
     AddressRecord,
@@ -31,7 +36,16 @@ from sasaeai.directory.importing.records import (
     ServiceRecord,
     TermRef,
 )
-from sasaeai.directory.importing.text import Table, clean_cell, normalize_header, read_csv
+from sasaeai.directory.importing.source import ImportFile
+from sasaeai.directory.importing.text import (
+    CsvFile,
+    Header,
+    clean_cell,
+    controls_message,
+    normalize_header,
+    remove_controls,
+    url_message,
+)
 from sasaeai.directory.phones import normalize_phone, phone_problem
 
 KINDS = ("kaigo", "kosodate", "iryo", "aed")
@@ -48,6 +62,7 @@ LONGITUDE_RANGE = (Decimal(122), Decimal(154))
 COORDINATE_STEP = Decimal("0.000001")
 OFFICE_NUMBER_LENGTH = 10  # 介護保険事業所番号
 CORPORATE_NUMBER_LENGTH = 13  # 法人番号 (never starts with 0: its first digit is a check digit)
+CHUNK_ROWS = 500  # rows per chunk handed to the importer
 
 
 def _pattern(name: str) -> re.Pattern[str]:
@@ -146,13 +161,13 @@ def _digits(value: str) -> str:
 
 class _Row:
     def __init__(
-        self, kind: str, line: int, cells: list[str], columns: dict[str, int], table: Table
+        self, kind: str, line: int, cells: list[str], columns: dict[str, int], header: Header
     ):
         self.kind = kind
         self.line = line
         self.cells = cells
         self.columns = columns
-        self.table = table
+        self.header = header
 
     def get(self, field: str) -> str:
         index = self.columns.get(field)
@@ -164,82 +179,115 @@ class _Row:
         index = self.columns.get(field)
         if index is None:
             return column_label(self.kind, field)
-        return self.table.raw_header[index] or self.table.header[index]
+        return self.column_name(index)
+
+    def column_name(self, index: int) -> str:
+        if index >= len(self.header.cells):
+            return _("{number}列目").format(number=index + 1)
+        return self.header.raw[index] or self.header.cells[index]
 
 
-def parse_opendata(data: bytes, *, kind: str, place: Place) -> Bundle:
-    """Read one open-data CSV into a Bundle (errors and warnings collected, not raised)."""
-    table = read_csv(data)
-    bundle = Bundle(kind=kind)
-    bundle.notes.append(
-        _("文字コード: {encoding}").format(encoding=_encoding_label(table.encoding))
-    )
+@dataclass
+class _Seen:
+    """What the rows read so far have said, across chunks."""
+
+    ids: dict[str, int] = dataclasses.field(default_factory=dict)  # source id → first line
+    organizations: set[str] = dataclasses.field(default_factory=set)
+    office_counts: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+def read_opendata(
+    source: ImportFile, *, kind: str, place: Place, chunk_rows: int = CHUNK_ROWS
+) -> Iterator[Bundle]:
+    """Read one open-data CSV: first a bundle of what the file says as a whole (notes,
+    header errors, ``rows_total`` and ``rows_selected``), then the rows in chunks of
+    ``chunk_rows`` (errors and warnings collected, not raised). Raises DomainError when the
+    file cannot be read as CSV at all (encoding, no header, broken quoting)."""
+    table = CsvFile(source)
+    head = Bundle(kind=kind)
+    head.notes.append(_("文字コード: {encoding}").format(encoding=_encoding_label(table.encoding)))
     if kind == "auto":
-        detected = detect_kind(table.header)
+        detected = detect_kind(table.header.cells)
         if detected is None:
-            bundle.errors.append(
+            head.errors.append(
                 Issue(
                     code="unknown_kind",
                     message=_(
                         "見出しからデータセットの種類を判別できません。--kind で kaigo・kosodate・iryo・aed のいずれかを指定してください。"
                     ),
-                    row=1,
+                    row=table.header.line,
                 )
             )
-            return bundle
+            yield head
+            return
         kind = detected
-        bundle.kind = kind
-        bundle.notes.append(
+        head.kind = kind
+        head.notes.append(
             _("種類: 見出しから「{label}」（{kind}）と判定しました").format(
                 label=kind_label(kind), kind=kind
             )
         )
     else:
-        bundle.notes.append(
+        head.notes.append(
             _("種類: 「{label}」（{kind}）").format(label=kind_label(kind), kind=kind)
         )
-    columns = resolve_columns(table.header, kind)
+    columns = resolve_columns(table.header.cells, kind)
     spec = _spec(kind)
     missing = [field for field in spec["required"] if not _has(columns, field)]
     for field in missing:
-        bundle.errors.append(
+        head.errors.append(
             Issue(
                 code="missing_column",
                 message=_("必要な列「{column}」がありません（見出しの行）。").format(
                     column=column_label(kind, field)
                 ),
-                row=1,
+                row=table.header.line,
                 column=column_label(kind, field),
             )
         )
     if "name_kana" not in columns:
-        bundle.warnings.append(
+        head.warnings.append(
             Issue(
                 code="missing_column",
                 message=_("列「{column}」がないため、読み仮名は名称から作ります。").format(
                     column=column_label(kind, "name_kana")
                 ),
-                row=1,
+                row=table.header.line,
             )
         )
     if missing:
-        return bundle
-    seen: dict[str, int] = {}
-    office_counts: dict[str, int] = {}
-    for _line, cells in table.rows:
-        office = _digits(_Row(kind, 0, cells, columns, table).get("office_number"))
+        yield head
+        return
+    seen = _Seen()
+    for line, cells in table.rows():  # the first reading: counts only
+        row = _Row(kind, line, cells, columns, table.header)
+        head.rows_total += 1
+        if _belongs(row, place, None):
+            head.rows_selected += 1
+        office = _digits(row.get("office_number"))
         if office:
-            office_counts[office] = office_counts.get(office, 0) + 1
+            seen.office_counts[office] = seen.office_counts.get(office, 0) + 1
+    yield head
+    bundle = Bundle(kind=kind)
     skipped_other = 0
-    for line, cells in table.rows:
-        row = _Row(kind, line, cells, columns, table)
+    for line, cells in table.rows():
+        row = _Row(
+            kind,
+            line,
+            _without_controls(cells, line, table.header, kind, bundle),
+            columns,
+            table.header,
+        )
         bundle.rows_read += 1
         if not _belongs(row, place, bundle):
             skipped_other += 1
-            continue
-        _parse_row(row, spec, place, bundle, seen, office_counts)
+            bundle.rows_skipped += 1
+        else:
+            _parse_row(row, spec, place, bundle, seen)
+        if bundle.rows_read >= chunk_rows:
+            yield bundle
+            bundle = Bundle(kind=kind)
     if skipped_other:
-        bundle.rows_skipped += skipped_other
         bundle.warnings.append(
             Issue(
                 code="other_municipality",
@@ -248,7 +296,29 @@ def parse_opendata(data: bytes, *, kind: str, place: Place) -> Bundle:
                 ).format(count=skipped_other, column=column_label(kind, "municipality_code")),
             )
         )
-    return bundle
+    yield bundle
+
+
+def _without_controls(
+    cells: list[str], line: int, header: Header, kind: str, bundle: Bundle
+) -> list[str]:
+    """The row's cells without control characters; a warning names each cell changed."""
+    cleaned = cells
+    for index, cell in enumerate(cells):
+        value, removed = remove_controls(cell)
+        if removed:
+            if cleaned is cells:
+                cleaned = list(cells)
+            cleaned[index] = value
+            bundle.warnings.append(
+                Issue(
+                    code="control_character",
+                    message=controls_message(removed),
+                    row=line,
+                    column=_Row(kind, line, cells, {}, header).column_name(index),
+                )
+            )
+    return cleaned
 
 
 def _encoding_label(encoding: str) -> str:
@@ -263,14 +333,15 @@ def _has(columns: dict[str, int], field: str) -> bool:
     return field in columns
 
 
-def _belongs(row: _Row, place: Place, bundle: Bundle) -> bool:
-    """False for a row of another municipality (a prefecture-wide file); restores zeros."""
+def _belongs(row: _Row, place: Place, bundle: Bundle | None) -> bool:
+    """False for a row of another municipality (a prefecture-wide file); restores zeros
+    (with a warning in ``bundle``, if given)."""
     raw = _digits(row.get("municipality_code"))
     if not raw or not raw.isdigit():
         return True
     candidates = {raw, raw.zfill(6), raw.zfill(5)}
     if place.code in candidates or place.code[:5] in candidates:
-        if len(raw) < 5 or (len(raw) == 5 and raw != place.code[:5]):
+        if bundle is not None and (len(raw) < 5 or (len(raw) == 5 and raw != place.code[:5])):
             bundle.warnings.append(
                 Issue(
                     code="leading_zero",
@@ -328,15 +399,14 @@ def _parse_row(
     spec: dict[str, Any],
     place: Place,
     bundle: Bundle,
-    seen: dict[str, int],
-    office_counts: dict[str, int],
+    seen: _Seen,
 ) -> None:
     errors_before = len(bundle.errors)
     kind = row.kind
     name = row.get("name")
     if not name:
         _error(bundle, row, "name", _("名称が空欄です。"), "required")
-    source_id = _source_id(row, bundle, office_counts)
+    source_id = _source_id(row, bundle, seen.office_counts)
     if source_id is None:
         source_id = f"line-{row.line}"
         _warn(
@@ -348,17 +418,17 @@ def _parse_row(
             ),
             "missing_id",
         )
-    if source_id in seen:
+    if source_id in seen.ids:
         _error(
             bundle,
             row,
             "row_id" if "row_id" in row.columns else "name",
             _("識別子「{id}」が {first}行目と重なっています。").format(
-                id=source_id, first=seen[source_id]
+                id=source_id, first=seen.ids[source_id]
             ),
             "duplicate_id",
         )
-    seen.setdefault(source_id, row.line)
+    seen.ids.setdefault(source_id, row.line)
 
     address = _address(row, place, bundle)
     latitude, longitude = _coordinates(row, bundle)
@@ -380,7 +450,8 @@ def _parse_row(
         tax_id = ""
     corporate_name = row.get("corporate_name")
     org_key = f"houjin:{tax_id}" if tax_id else f"row:{source_id}"
-    if org_key not in bundle.organizations:
+    if org_key not in seen.organizations:
+        seen.organizations.add(org_key)
         bundle.organizations[org_key] = OrganizationRecord(
             key=org_key,
             name=corporate_name or name,
@@ -596,15 +667,11 @@ def _phones(row: _Row, bundle: Bundle, kind: str) -> list[PhoneRecord]:
 
 
 def _url(row: _Row, bundle: Bundle) -> str:
+    """The row's web address; anything but an http(s) URL (``javascript:``, ``data:`` …) is
+    dropped with a warning, and the row stands."""
     url = _nfkc(row.get("url"))
-    if url and not re.fullmatch(r"https?://\S+", url):
-        _warn(
-            bundle,
-            row,
-            "url",
-            _("「{value}」は URL として読めないため読み飛ばしました。").format(value=url),
-            "invalid",
-        )
+    if url and not is_web_url(url):
+        _warn(bundle, row, "url", url_message(url), "url")
         return ""
     return url[:500]
 

@@ -296,7 +296,9 @@ class ServiceRecord:
 
 @dataclass
 class Bundle:
-    """Everything one file says, ready to compare with the database."""
+    """What one chunk of a file says, ready to compare with the database. A parser hands
+    over a file as a first bundle of what concerns the whole file (notes, errors in its
+    header, ``rows_total``), then the chunks of its rows."""
 
     kind: str  # a SourceKind value
     organizations: dict[str, OrganizationRecord] = field(default_factory=dict)
@@ -307,3 +309,5 @@ class Bundle:
     notes: list[str] = field(default_factory=list)  # e.g. the encoding and the detected kind
     rows_read: int = 0
     rows_skipped: int = 0
+    rows_total: int = 0  # the first bundle: rows in the file (CSV data rows, HSDS services)
+    rows_selected: int = 0  # the first bundle: of those, the rows to import

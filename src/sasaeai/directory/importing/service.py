@@ -1,13 +1,22 @@
 """Import a directory file: preview (nothing written) and apply (one transaction, audited).
 
-    directory_import_preview(municipality=..., data=..., filename=..., kind="auto",
-                             retire_missing=False)
-    directory_import_apply(actor=..., municipality=..., data=..., filename=..., kind="auto",
-                           retire_missing=False)
+    directory_import_preview(municipality=..., data=... | path=..., filename=..., kind="auto",
+                             retire_missing=False, row_limit=None, progress=None)
+    directory_import_apply(actor=..., municipality=..., data=... | path=..., filename=...,
+                           kind="auto", retire_missing=False, row_limit=None, progress=None)
+
+The file is read as a stream and written chunk by chunk (the parsers hand over a first
+bundle of what concerns the whole file, then chunks of about 500 rows; each chunk is written
+in bulk and indexed, then let go), all in one transaction: memory stays flat whatever the
+number of rows. ``row_limit`` refuses a file with more rows to import (the staff screen's
+limit; the command line has none); ``progress(rows done, rows in the file, step)`` hears
+about each chunk. After an apply that wrote rows is committed, PostgreSQL's planner
+statistics of the tables it filled are refreshed (``analyze``).
 
 Both return an :class:`ImportResult`: the notes (encoding, detected kind), every error and
 warning with row and column, and per entity (サービス・団体・場所) what would be or was added,
-updated or left unchanged (and, for services, retired). The preview runs exactly the same
+updated or left unchanged (and, for services, retired): all counted, the first
+``KEEP_LIMIT`` of each kept. The preview runs exactly the same
 code as the apply inside a transaction that is rolled back, so what it reports is what the
 apply does.
 
@@ -31,14 +40,15 @@ the staff screen asks ``directory.permissions``).
 from __future__ import annotations
 
 import functools
-import hashlib
+import shlex
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
@@ -61,11 +71,14 @@ from sasaeai.directory.importing.records import (
     Issue,
     LanguageRecord,
     LocationRecord,
+    OrganizationRecord,
     PhoneRecord,
     ScheduleRecord,
+    ServiceRecord,
     TermRef,
     canonical_list,
 )
+from sasaeai.directory.importing.source import ImportFile
 from sasaeai.directory.importing.towns import TownMatcher
 from sasaeai.directory.models import (
     Accessibility,
@@ -79,6 +92,8 @@ from sasaeai.directory.models import (
     Organization,
     Phone,
     Schedule,
+    SearchEntry,
+    SearchText,
     Service,
     ServiceAtLocation,
     ServiceStatus,
@@ -134,7 +149,18 @@ WARNING_LABELS = {
     "invalid": gettext_noop("読み飛ばした値"),
     "unknown_town": gettext_noop("登録されていない町丁目"),
     "hsds": gettext_noop("HSDS の記載の不足"),
+    "url": gettext_noop("読み飛ばした URL"),
+    "control_character": gettext_noop("制御文字を取り除いた値"),
 }
+
+
+def kind_label(kind: str) -> str:
+    """「自動で判定する」, 「HSDS」 or the open-data dataset's name."""
+    if kind == "auto":
+        return _("自動で判定する")
+    if kind == "hsds":
+        return "HSDS"
+    return opendata.kind_label(kind) if kind in opendata.KINDS else kind
 
 
 def warning_label(code: str) -> str:
@@ -160,9 +186,23 @@ class Change:
     def action_label(self) -> str:
         return _(ACTION_LABELS[self.action])
 
+    @property
+    def entity_label(self) -> str:
+        return _(ENTITY_LABELS[self.entity])
+
+
+#: Changes kept per entity and action, errors kept, and warnings kept per code: every one is
+#: counted, but a file of 100,000 rows is not held as 100,000 objects (the staff page lists
+#: 200 of each, the command line 5, or this many with --verbosity 2).
+KEEP_LIMIT: Final = 1000
+
 
 @dataclass
 class ImportResult:
+    """What an import found and did. ``errors``, ``warnings`` and ``changes`` keep the first
+    ``KEEP_LIMIT`` (of each entity and action, of each warning code); ``error_count``,
+    ``warning_counts()`` and ``counts()`` count them all."""
+
     filename: str
     sha256: str
     kind: str = "auto"
@@ -172,25 +212,65 @@ class ImportResult:
     changes: list[Change] = field(default_factory=list)
     rows_read: int = 0
     rows_skipped: int = 0
+    rows_total: int = 0  # data rows (HSDS: services) in the file
     applied: bool = False
     retire_missing: bool = False  # asked to retire the services the file no longer lists
-    service_ids: list[uuid.UUID] = field(default_factory=list)  # touched (added, updated, retired)
+    error_count: int = 0
+    warning_codes: Counter[str] = field(default_factory=Counter)
+    change_counts: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.error_count
 
     @property
     def has_changes(self) -> bool:
-        return any(change.action != UNCHANGED for change in self.changes)
+        return any(
+            count for (_e, action), count in self.change_counts.items() if action != UNCHANGED
+        )
+
+    @property
+    def warning_count(self) -> int:
+        return sum(self.warning_codes.values())
+
+    def add_error(self, issue: Issue) -> None:
+        self.error_count += 1
+        if len(self.errors) < KEEP_LIMIT:
+            self.errors.append(issue)
+
+    def add_warning(self, issue: Issue) -> None:
+        self.warning_codes[issue.code] += 1
+        if self.warning_codes[issue.code] <= KEEP_LIMIT:
+            self.warnings.append(issue)
+
+    def add_change(self, change: Change) -> None:
+        key = (change.entity, change.action)
+        self.change_counts[key] += 1
+        if self.change_counts[key] <= KEEP_LIMIT:
+            self.changes.append(change)
+
+    def take(self, bundle: Bundle) -> None:
+        """A chunk's notes, errors, warnings and rows."""
+        self.notes += bundle.notes
+        for issue in bundle.errors:
+            self.add_error(issue)
+        for issue in bundle.warnings:
+            self.add_warning(issue)
+        self.rows_read += bundle.rows_read
+        self.rows_skipped += bundle.rows_skipped
+
+    def forget_changes(self) -> None:
+        """A refused file changes nothing: it lists no changes either."""
+        self.changes.clear()
+        self.change_counts.clear()
 
     def counts(self, entity: str = "service") -> dict[str, int]:
         """{"add": n, "update": n, "unchanged": n} and, for services, "retire": n."""
-        counter = Counter(change.action for change in self.changes if change.entity == entity)
         actions = _COUNTED.get(entity, (ADD, UPDATE, UNCHANGED))
-        return {action: counter.get(action, 0) for action in actions}
+        return {action: self.change_counts.get((entity, action), 0) for action in actions}
 
     def changes_of(self, entity: str, action: str | None = None) -> list[Change]:
+        """The changes kept (the first ``KEEP_LIMIT`` of each action)."""
         return [
             change
             for change in self.changes
@@ -198,12 +278,12 @@ class ImportResult:
         ]
 
     def warning_counts(self) -> dict[str, int]:
-        return dict(Counter(issue.code for issue in self.warnings))
+        return dict(self.warning_codes)
 
     def summary(self) -> str:
-        if self.errors:
+        if not self.ok:
             return _("取り込めませんでした（誤り {count} 件）。何も変更していません。").format(
-                count=len(self.errors)
+                count=self.error_count
             )
         if not self.has_changes:
             return _("変更はありません。")
@@ -230,28 +310,106 @@ class ImportResult:
             )
         return template.format(**counts)
 
+    # stored with an import job (jobs.py): the counts, and the first ``limit`` of each list
+    def to_json(self, limit: int) -> dict[str, Any]:
+        kept_changes: Counter[tuple[str, str]] = Counter()
+        changes = []
+        for change in self.changes:
+            kept_changes[(change.entity, change.action)] += 1
+            if kept_changes[(change.entity, change.action)] <= limit:
+                changes.append(
+                    [
+                        change.entity,
+                        change.action,
+                        change.key,
+                        change.name,
+                        change.row,
+                        list(change.fields),
+                    ]
+                )
+        return {
+            "filename": self.filename,
+            "sha256": self.sha256,
+            "kind": self.kind,
+            "notes": self.notes,
+            "errors": [_issue_json(issue) for issue in self.errors[:limit]],
+            "error_count": self.error_count,
+            "warnings": [_issue_json(issue) for issue in self.warnings[:limit]],
+            "warning_codes": dict(self.warning_codes),
+            "changes": changes,
+            "change_counts": [[e, a, n] for (e, a), n in sorted(self.change_counts.items())],
+            "rows_read": self.rows_read,
+            "rows_skipped": self.rows_skipped,
+            "rows_total": self.rows_total,
+            "applied": self.applied,
+            "retire_missing": self.retire_missing,
+        }
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> ImportResult:
+        return cls(
+            filename=value["filename"],
+            sha256=value["sha256"],
+            kind=value["kind"],
+            notes=list(value["notes"]),
+            errors=[Issue(**issue) for issue in value["errors"]],
+            error_count=value["error_count"],
+            warnings=[Issue(**issue) for issue in value["warnings"]],
+            warning_codes=Counter(value["warning_codes"]),
+            changes=[
+                Change(entity=e, action=a, key=k, name=n, row=r, fields=tuple(f))
+                for e, a, k, n, r, f in value["changes"]
+            ],
+            change_counts=Counter({(e, a): n for e, a, n in value["change_counts"]}),
+            rows_read=value["rows_read"],
+            rows_skipped=value["rows_skipped"],
+            rows_total=value["rows_total"],
+            applied=value["applied"],
+            retire_missing=value["retire_missing"],
+        )
+
+
+def _issue_json(issue: Issue) -> dict[str, Any]:
+    return {
+        "code": issue.code,
+        "message": issue.message,
+        "row": issue.row,
+        "column": issue.column,
+        "sheet": issue.sheet,
+    }
+
 
 class _Rollback(Exception):
     """Raised inside the preview's transaction to undo everything it wrote."""
 
 
+#: ``progress(rows done, rows in the file, what is being done)``, called as the import goes
+Progress = Callable[[int, int, str], None]
+
+
 def directory_import_preview(
     *,
     municipality: Municipality,
-    data: bytes,
+    data: bytes | None = None,
+    path: Path | None = None,
     filename: str,
     kind: str = "auto",
     retire_missing: bool = False,
+    row_limit: int | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """What importing ``data`` would change; nothing is written."""
+    """What importing the file (``data``, or the file at ``path``, read as a stream) would
+    change; nothing is written. ``row_limit``: refuse a file with more rows to import."""
     return _run(
         actor=None,
         municipality=municipality,
-        data=data,
+        source=ImportFile(data=data, path=path),
         filename=filename,
         kind=kind,
         retire_missing=retire_missing,
         apply=False,
+        row_limit=row_limit,
+        progress=progress,
     )
 
 
@@ -259,31 +417,39 @@ def directory_import_apply(
     *,
     actor: Any,
     municipality: Municipality,
-    data: bytes,
+    data: bytes | None = None,
+    path: Path | None = None,
     filename: str,
     kind: str = "auto",
     retire_missing: bool = False,
     request: HttpRequest | None = None,
+    row_limit: int | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Import ``data`` (all or nothing), audit it and re-index the touched services.
+    """Import the file (``data``, or the file at ``path``, read as a stream) all or nothing,
+    audit it and re-index the touched services; on PostgreSQL, ANALYZE the tables it wrote
+    once it is committed.
 
     ``retire_missing`` (open-data files only): set the services of the file's dataset that it
-    no longer lists to 休止中."""
+    no longer lists to 休止中. ``row_limit``: refuse a file with more rows to import."""
     return _run(
         actor=actor,
         municipality=municipality,
-        data=data,
+        source=ImportFile(data=data, path=path),
         filename=filename,
         kind=kind,
         retire_missing=retire_missing,
         apply=True,
         request=request,
+        row_limit=row_limit,
+        progress=progress,
     )
 
 
 def detect_format(data: bytes, filename: str) -> str:
-    """ "hsds" for JSON or a ZIP (a datapackage); "auto" (an open-data CSV) otherwise."""
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    """ "hsds" for JSON or a ZIP (a datapackage); "auto" (an open-data CSV) otherwise.
+    ``data`` may be the file's first bytes only."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if data.startswith(b"PK\x03\x04") or head in {b"{", b"["}:
         return "hsds"
     if filename.lower().endswith((".json", ".zip")):
@@ -291,8 +457,12 @@ def detect_format(data: bytes, filename: str) -> str:
     return "auto"
 
 
-def parse(*, municipality: Municipality, data: bytes, filename: str, kind: str) -> Bundle:
-    """The file's records (no database access except none); errors are in ``bundle.errors``."""
+def read(
+    *, municipality: Municipality, source: ImportFile, filename: str, kind: str
+) -> Iterator[Bundle]:
+    """The file's records: a first bundle of what concerns the whole file, then chunks of
+    rows (no database access). Raises DomainError for an unknown kind or a file that cannot
+    be read at all."""
     if kind not in KINDS:
         raise DomainError(
             code="unknown_kind",
@@ -300,40 +470,100 @@ def parse(*, municipality: Municipality, data: bytes, filename: str, kind: str) 
                 kind=kind, kinds="、".join(KINDS)
             ),
         )
-    if kind == "auto" and detect_format(data, filename) == "hsds":
+    if kind == "auto" and detect_format(source.head(), filename) == "hsds":
         kind = "hsds"
     if kind == "hsds":
-        return hsds_parser.parse_hsds(data)
+        return hsds_parser.read_hsds(source)
     place = opendata.Place(
         code=municipality.code,
         name=municipality.name,
         prefecture=municipality.prefecture,
         readings=place_readings(municipality),
     )
-    return opendata.parse_opendata(data, kind=kind, place=place)
+    return opendata.read_opendata(source, kind=kind, place=place)
+
+
+def command_line(
+    *, municipality: Municipality, filename: str, kind: str, retire_missing: bool
+) -> str:
+    """The command that imports the file on the server, with no row limit."""
+    parts = ["sasaeai", "directory", "import", shlex.quote(filename or "FILE")]
+    parts += ["--municipality", municipality.code]
+    if kind != "auto":
+        parts += ["--kind", kind]
+    if retire_missing:
+        parts.append("--retire-missing")
+    return " ".join(parts)
+
+
+def _too_many_rows(
+    head: Bundle, *, limit: int, municipality: Municipality, filename: str, kind: str,
+    retire_missing: bool,
+) -> Issue:  # fmt: skip
+    command = command_line(
+        municipality=municipality, filename=filename, kind=kind, retire_missing=retire_missing
+    )
+    if head.kind == "hsds":
+        counted = _("このファイルにはサービスが {count} 件あります").format(
+            count=f"{head.rows_selected:,}"
+        )
+    elif head.rows_selected == head.rows_total:
+        counted = _("このファイルにはデータが {count} 行あります").format(
+            count=f"{head.rows_selected:,}"
+        )
+    else:
+        counted = _(
+            "このファイルには{name}のデータが {count} 行あります（全体では {total} 行）"
+        ).format(
+            name=municipality.name, count=f"{head.rows_selected:,}", total=f"{head.rows_total:,}"
+        )
+    return Issue(
+        code="too_many_rows",
+        message=_(
+            "{counted}。画面から取り込めるのは {limit} 行（HSDS はサービス {limit} 件）までです。"
+            "サーバーのコマンドラインで取り込んでください（行数の上限はありません）: {command}"
+        ).format(counted=counted, limit=f"{limit:,}", command=command),
+    )
+
+
+def _nothing_to_retire_against(kind: str) -> Issue:
+    return Issue(
+        code="retire_missing_empty",
+        message=_(
+            "このファイルには取り込めるサービスが1件もありません。"
+            "このままでは取り込み済みの「{dataset}」がすべて休止中になるため、取り込みません。"
+            "ファイルの中身と自治体コードを確かめてください。"
+        ).format(dataset=opendata.kind_label(kind)),
+    )
 
 
 def _run(
     *,
     actor: Any,
     municipality: Municipality,
-    data: bytes,
+    source: ImportFile,
     filename: str,
     kind: str,
     retire_missing: bool,
     apply: bool,
     request: HttpRequest | None = None,
+    row_limit: int | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
+    def report(done: int, step: str) -> None:
+        if progress is not None:
+            progress(done, result.rows_total, step)
+
     result = ImportResult(
         filename=filename,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=source.sha256(),
         kind=kind,
         retire_missing=retire_missing,
     )
     if retire_missing and (
-        kind == "hsds" or (kind == "auto" and detect_format(data, filename) == "hsds")
+        kind == "hsds" or (kind == "auto" and detect_format(source.head(), filename) == "hsds")
     ):
-        result.errors.append(
+        result.add_error(
             Issue(
                 code="retire_missing_hsds",
                 message=_(
@@ -345,89 +575,130 @@ def _run(
             )
         )
         return result
+    report(0, _("ファイルを読んでいます"))
     try:
-        bundle = parse(municipality=municipality, data=data, filename=filename, kind=kind)
+        chunks = read(municipality=municipality, source=source, filename=filename, kind=kind)
+        head = next(chunks)
     except DomainError as error:
-        result.errors.append(Issue(code=error.code, message=error.message))
+        result.add_error(Issue(code=error.code, message=error.message))
         return result
-    result.kind = bundle.kind
-    result.notes = list(bundle.notes)
-    result.errors = list(bundle.errors)
-    result.warnings = list(bundle.warnings)
-    result.rows_read, result.rows_skipped = bundle.rows_read, bundle.rows_skipped
-    if result.errors:
+    result.kind = head.kind
+    result.rows_total = head.rows_total
+    result.take(head)
+    if not result.ok:
+        return result
+    if row_limit is not None and head.rows_selected > row_limit:
+        result.add_error(
+            _too_many_rows(
+                head, limit=row_limit, municipality=municipality, filename=filename, kind=kind,
+                retire_missing=retire_missing,
+            )
+        )  # fmt: skip
+        return result
+    if retire_missing and not head.rows_selected:
+        result.add_error(_nothing_to_retire_against(head.kind))
         return result
     if retire_missing:
-        if not bundle.services:
-            result.errors.append(
-                Issue(
-                    code="retire_missing_empty",
-                    message=_(
-                        "このファイルには取り込めるサービスが1件もありません。"
-                        "このままでは取り込み済みの「{dataset}」がすべて休止中になるため、取り込みません。"
-                        "ファイルの中身と自治体コードを確かめてください。"
-                    ).format(dataset=opendata.kind_label(bundle.kind)),
-                )
-            )
-            return result
         result.notes.append(
             _(
                 "このファイルにない取り込み済みの「{dataset}」（実施中・一時休止のもの）は「休止中」にします。"
-            ).format(dataset=opendata.kind_label(bundle.kind))
+            ).format(dataset=opendata.kind_label(head.kind))
         )
+    report(0, _("行を確かめて書き込んでいます") if apply else _("行を確かめています"))
     try:
         with transaction.atomic():
-            writer = _Writer(municipality, bundle, result, retire_missing=retire_missing)
-            writer.write()
-            if result.errors:
+            writer = _Writer(
+                municipality, result, kind=head.kind, retire_missing=retire_missing, index=apply
+            )
+            for bundle in chunks:
+                result.take(bundle)
+                if result.ok:
+                    writer.write(bundle)
+                report(result.rows_read, "")
+            if result.ok and retire_missing:
+                if not writer.listed:
+                    result.add_error(_nothing_to_retire_against(head.kind))
+                else:
+                    writer.retire()
+            if not result.ok:
                 raise _Rollback
             if apply and result.has_changes:
-                _index(municipality, result.service_ids)
-                counts = result.counts("service")
-                changes: dict[str, list[Any]] = {
-                    f"{entity}_{action}": [None, count]
-                    for entity in ENTITIES
-                    for action, count in result.counts(entity).items()
-                }
-                changes.update(
-                    (status_audit_key(pk), [before, after])
-                    for pk, (before, after) in writer.status_changes.items()
-                )
-                template = (
-                    _(
-                        "地域資源情報を取り込みました（{kind}、ファイル: {file}、SHA-256: {sha}）: "
-                        "サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件、"
-                        "休止 {retire} 件、警告 {warnings} 件"
-                    )
-                    if retire_missing
-                    else _(
-                        "地域資源情報を取り込みました（{kind}、ファイル: {file}、SHA-256: {sha}）: "
-                        "サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件、警告 {warnings} 件"
-                    )
-                )
-                audit.record(
-                    actor=actor,
-                    action=Action.IMPORT,
-                    municipality=municipality,
-                    object_type=AUDIT_OBJECT_TYPE,
-                    object_id=result.sha256[:16],
-                    object_repr=filename[:200],
-                    changes=changes,
-                    detail=template.format(
-                        kind=bundle.kind,
-                        file=filename or "-",
-                        sha=result.sha256[:16],
-                        warnings=len(result.warnings),
-                        **counts,
-                    ),
-                    request=request,
-                )
+                _audit(actor, municipality, result, writer, request)
+                filled = writer.filled
+                # robust: the import stands even if the statistics cannot be refreshed
+                transaction.on_commit(lambda: analyze(filled), robust=True)
             if not apply:
                 raise _Rollback
             result.applied = True
     except _Rollback:
         result.applied = False
+    except DomainError as error:  # the file stopped being readable half way
+        result.add_error(Issue(code=error.code, message=error.message))
+        result.applied = False
+    if not result.ok:
+        result.forget_changes()
     return result
+
+
+def _audit(
+    actor: Any,
+    municipality: Municipality,
+    result: ImportResult,
+    writer: _Writer,
+    request: HttpRequest | None,
+) -> None:
+    """The import's audit row: counts per entity and action, and each status it changed."""
+    counts = result.counts("service")
+    changes: dict[str, list[Any]] = {
+        f"{entity}_{action}": [None, count]
+        for entity in ENTITIES
+        for action, count in result.counts(entity).items()
+    }
+    changes.update(
+        (status_audit_key(pk), [before, after])
+        for pk, (before, after) in writer.status_changes.items()
+    )
+    template = (
+        _(
+            "地域資源情報を取り込みました（{kind}、ファイル: {file}、SHA-256: {sha}）: "
+            "サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件、"
+            "休止 {retire} 件、警告 {warnings} 件"
+        )
+        if result.retire_missing
+        else _(
+            "地域資源情報を取り込みました（{kind}、ファイル: {file}、SHA-256: {sha}）: "
+            "サービス 追加 {add} 件、変更 {update} 件、変更なし {unchanged} 件、警告 {warnings} 件"
+        )
+    )
+    audit.record(
+        actor=actor,
+        action=Action.IMPORT,
+        municipality=municipality,
+        object_type=AUDIT_OBJECT_TYPE,
+        object_id=result.sha256[:16],
+        object_repr=result.filename[:200],
+        changes=changes,
+        detail=template.format(
+            kind=result.kind,
+            file=result.filename or "-",
+            sha=result.sha256[:16],
+            warnings=result.warning_count,
+            **counts,
+        ),
+        request=request,
+    )
+
+
+def analyze(models: Iterable[type[Any]]) -> None:
+    """On PostgreSQL, refresh the planner's statistics of the tables an import filled: a
+    table that grew from nothing is otherwise planned as if empty (the public HSDS API took
+    minutes a page until autovacuum came round). Other databases: nothing."""
+    if connection.vendor != "postgresql":
+        return
+    tables = sorted({model._meta.db_table for model in models})
+    if tables:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
 
 def _index(municipality: Municipality, service_ids: list[uuid.UUID]) -> None:
@@ -494,33 +765,62 @@ def _differs(obj: Any, values: dict[str, Any]) -> list[str]:
 
 
 class _Writer:
+    """Writes a file chunk by chunk: each chunk's new rows in bulk, parents before children,
+    then (when applying) the search index of its services. What later chunks need of earlier
+    ones is kept as identifiers only: the organisations' and locations' ids by key, the
+    services the file lists, the terms found."""
+
     def __init__(
         self,
         municipality: Municipality,
-        bundle: Bundle,
         result: ImportResult,
         *,
+        kind: str,
         retire_missing: bool = False,
+        index: bool = False,
     ) -> None:
         self.municipality = municipality
-        self.bundle = bundle
         self.result = result
-        self.kind = bundle.kind
+        self.kind = kind
         self.retire_missing = retire_missing
+        self.index = index
         self.towns = TownMatcher(municipality)
         self.pending: dict[type[Any], list[Any]] = {model: [] for model in _CREATION_ORDER}
         self.claimed: set[uuid.UUID] = set()
+        self.organization_ids: dict[str, uuid.UUID] = {}
+        self.location_ids: dict[str, uuid.UUID] = {}
+        self.listed: set[str] = set()  # the services the file lists (retire_missing)
+        self.found_terms: dict[TermRef, TaxonomyTerm] = {}
+        self.missing_terms: set[TermRef] = set()
+        self.filled: set[type[Any]] = set()  # tables written to (ANALYZE on PostgreSQL)
+        self.touched: list[uuid.UUID] = []  # services of this chunk added, updated, retired
         # services retired or reactivated: id → (status before, after), for the audit row
         self.status_changes: dict[uuid.UUID, tuple[str, str]] = {}
 
-    def write(self) -> None:
-        organizations = self._organizations()
-        locations = self._locations(organizations)
-        self._services(organizations, locations)
-        if self.retire_missing:
-            self._retire_missing()
+    def write(self, bundle: Bundle) -> None:
+        """One chunk: its organisations, locations and services."""
+        self._organizations(bundle.organizations)
+        self._locations(bundle.locations)
+        self.listed.update(bundle.services)
+        self._services(bundle.services)
+        self._flush()
+
+    def retire(self) -> None:
+        """After the last chunk: retire the dataset's services the file no longer lists."""
+        self._retire_missing()
+        self._flush()
+
+    def _flush(self) -> None:
         for model in _CREATION_ORDER:  # new rows in bulk, parents before children
-            model.objects.bulk_create(self.pending[model], batch_size=500)
+            rows = self.pending[model]
+            if rows:
+                model.objects.bulk_create(rows, batch_size=500)
+                self.filled.add(model)
+                self.pending[model] = []
+        if self.index and self.touched and self.result.ok:
+            _index(self.municipality, self.touched)
+            self.filled.update((Service, SearchEntry, SearchText))
+        self.touched = []
 
     def _add(self, obj: Any) -> None:
         self.pending[type(obj)].append(obj)
@@ -537,15 +837,13 @@ class _Writer:
         return candidate
 
     # organisations
-    def _organizations(self) -> dict[str, Organization]:
-        records = self.bundle.organizations
+    def _organizations(self, records: dict[str, OrganizationRecord]) -> None:
         existing = {
             org.source_id: org
             for org in Organization.objects.filter(
                 municipality=self.municipality, source_kind=self.kind, source_id__in=list(records)
             ).prefetch_related(*_PHONES, *_CONTACTS)
         }
-        result: dict[str, Organization] = {}
         for key, record in records.items():
             org = existing.get(key)
             values = record.fields()
@@ -570,6 +868,7 @@ class _Writer:
                         setattr(org, name, value)
                     org.is_demo = False
                     org.save()
+                    self.filled.add(Organization)
                 self._change(
                     "organization",
                     UPDATE if changed else UNCHANGED,
@@ -578,12 +877,10 @@ class _Writer:
                     record.row,
                     changed,
                 )
-            result[key] = org
-        return result
+            self.organization_ids[key] = org.pk
 
     # locations
-    def _locations(self, organizations: dict[str, Organization]) -> dict[str, Location]:
-        records = self.bundle.locations
+    def _locations(self, records: dict[str, LocationRecord]) -> None:
         existing = {
             location.source_id: location
             for location in Location.objects.filter(
@@ -592,14 +889,16 @@ class _Writer:
                 "addresses", *_PHONES, "schedules", *_CONTACTS, "languages", "accessibility"
             )
         }
-        result: dict[str, Location] = {}
         for key, record in records.items():
             location = existing.get(key)
             values = record.fields()
             if not self._fits(Location, values, record.row, record.name):
                 continue
-            org = organizations.get(record.organization_key) if record.organization_key else None
-            values["organization_id"] = org.pk if org else None
+            values["organization_id"] = (
+                self.organization_ids.get(record.organization_key)
+                if record.organization_key
+                else None
+            )
             town, district = self._place(record)
             values["town_id"] = town.pk if town else None
             values["district_id"] = (
@@ -631,6 +930,7 @@ class _Writer:
                         setattr(location, name, value)
                     location.is_demo = False
                     location.save()
+                    self.filled.add(Location)
                 self._change(
                     "location",
                     UPDATE if changed else UNCHANGED,
@@ -639,8 +939,7 @@ class _Writer:
                     record.row,
                     changed,
                 )
-            result[key] = location
-        return result
+            self.location_ids[key] = location.pk
 
     def _place(self, record: LocationRecord) -> tuple[Any, Any]:
         """(town, district) of a location: named by the file, else matched on the address."""
@@ -648,7 +947,7 @@ class _Writer:
         if record.town_name:
             town = self.towns.named(record.town_name)
             if town is None:
-                self.result.warnings.append(
+                self.result.add_warning(
                     Issue(
                         code="unknown_town",
                         message=_(
@@ -725,10 +1024,7 @@ class _Writer:
         return replaced
 
     # services
-    def _services(
-        self, organizations: dict[str, Organization], locations: dict[str, Location]
-    ) -> None:
-        records = self.bundle.services
+    def _services(self, records: dict[str, ServiceRecord]) -> None:
         existing = {
             service.source_id: service
             for service in Service.objects.filter(
@@ -764,9 +1060,9 @@ class _Writer:
                     del values["status"]  # keep what a person set (休止中, 終了, 一時休止)
                 for name in OPENDATA_KEPT_FIELDS:  # not in the file: keep the staff's text
                     del values[name]
-            org = organizations.get(record.organization_key)
-            if org is None:
-                self.result.errors.append(
+            organization_id = self.organization_ids.get(record.organization_key)
+            if organization_id is None:
+                self.result.add_error(
                     Issue(
                         code="missing_organization",
                         message=_(
@@ -776,9 +1072,11 @@ class _Writer:
                     )
                 )
                 continue
-            values["organization_id"] = org.pk
+            values["organization_id"] = organization_id
             wanted_terms = {terms[ref].pk for ref in record.terms if ref in terms}
-            wanted_locations = {locations[k].pk for k in record.location_keys if k in locations}
+            wanted_locations = {
+                self.location_ids[k] for k in record.location_keys if k in self.location_ids
+            }
             if service is None:
                 service = Service(
                     id=self._usable_uuid(record.hsds_id, Service),
@@ -792,7 +1090,7 @@ class _Writer:
                 self._set_locations(service, wanted_locations)
                 self._set_terms(service, wanted_terms, set())
                 self._change("service", ADD, key, record.name, record.row)
-                self.result.service_ids.append(service.pk)
+                self.touched.append(service.pk)
                 continue
             changed = _differs(service, values)
             changed += self._replace_details(service, record, _SERVICE_DETAILS)
@@ -816,7 +1114,8 @@ class _Writer:
                     setattr(service, name, value)
                 service.is_demo = False
                 service.save()
-                self.result.service_ids.append(service.pk)
+                self.filled.add(Service)
+                self.touched.append(service.pk)
             self._change(
                 "service", UPDATE if changed else UNCHANGED, key, record.name, record.row, changed
             )
@@ -863,7 +1162,7 @@ class _Writer:
 
     def _retire_missing(self) -> None:
         """Set the dataset's services the file no longer lists (実施中・一時休止) to 休止中."""
-        listed = set(self.bundle.services)
+        listed = self.listed
         missing = [
             service
             for service in Service.objects.filter(
@@ -884,7 +1183,9 @@ class _Writer:
         for service in missing:
             self.status_changes[service.pk] = (service.status, ServiceStatus.INACTIVE)
             self._change("service", RETIRE, service.source_id, service.name, None, ("status",))
-            self.result.service_ids.append(service.pk)
+            self.touched.append(service.pk)
+        if missing:
+            self.filled.add(Service)
 
     def _set_locations(self, service: Service, location_ids: set[uuid.UUID]) -> None:
         for pk in sorted(location_ids, key=str):
@@ -909,12 +1210,20 @@ class _Writer:
             )
 
     def _terms(self, refs: list[TermRef]) -> dict[TermRef, TaxonomyTerm]:
-        """Each reference's term: the profile's by code, else found or made by taxonomy name."""
+        """Each reference's term: the profile's by code, else found or made by taxonomy name
+        (found once per file: later chunks reuse it)."""
         from sasaeai.directory.taxonomies import ensure_taxonomies
 
+        new = [
+            ref
+            for ref in dict.fromkeys(refs)
+            if ref not in self.found_terms and ref not in self.missing_terms
+        ]
+        if not new:
+            return self.found_terms
         profile = ensure_taxonomies(self.municipality)
-        found: dict[TermRef, TaxonomyTerm] = {}
-        for ref in dict.fromkeys(refs):
+        found = self.found_terms
+        for ref in new:
             profile_term = profile.get(ref.code)
             profile_taxonomy = profile_term.taxonomy if profile_term else None
             if profile_term is not None and (
@@ -923,7 +1232,8 @@ class _Writer:
                 found[ref] = profile[ref.code]
                 continue
             if not ref.taxonomy:
-                self.result.errors.append(
+                self.missing_terms.add(ref)
+                self.result.add_error(
                     Issue(
                         code="unknown_term",
                         message=_("分類のコード「{code}」がありません。").format(code=ref.code),
@@ -950,6 +1260,7 @@ class _Writer:
                     name=ref.name or ref.code,
                     description=ref.description or ref.name or ref.code,
                 )
+                self.filled.update((Taxonomy, TaxonomyTerm))
             found[ref] = term
         return found
 
@@ -961,7 +1272,7 @@ class _Writer:
             limit = getattr(field, "max_length", None)
             if limit and isinstance(value, str) and len(value) > limit:
                 fits = False
-                self.result.errors.append(
+                self.result.add_error(
                     Issue(
                         code="too_long",
                         message=_("「{name}」の{field}が {limit} 文字を超えています。").format(
@@ -981,7 +1292,7 @@ class _Writer:
         row: int | None,
         fields: Iterable[str] = (),
     ) -> None:
-        self.result.changes.append(
+        self.result.add_change(
             Change(entity=entity, action=action, key=key, name=name, row=row, fields=tuple(fields))
         )
 
