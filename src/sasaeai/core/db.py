@@ -36,7 +36,9 @@ def timeout_response(request: HttpRequest) -> HttpResponse:
         return json_error(503, "timeout", str(TIMEOUT_MESSAGE))
     from django.shortcuts import render
 
-    return render(request, "error.html", {"status": 503, "message": str(TIMEOUT_MESSAGE)}, status=503)
+    return render(
+        request, "error.html", {"status": 503, "message": str(TIMEOUT_MESSAGE)}, status=503
+    )
 
 
 class WebStatementTimeoutMiddleware:
