@@ -39,11 +39,9 @@ class StaffSessionMiddleware:
             and (user.requires_two_factor() or user_has_device(user, confirmed=True))
         ):
             if request.path.startswith("/api/"):
-                from sasaeai.config.api import error_response
+                from sasaeai.core.http import json_error
 
-                return error_response(
-                    request, 401, "two_factor_required", _("2段階認証を完了してください。")
-                )
+                return json_error(401, "two_factor_required", _("2段階認証を完了してください。"))
             target = "accounts:2fa_verify" if user_has_device(user) else "accounts:2fa_setup"
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)
