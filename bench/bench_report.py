@@ -36,8 +36,9 @@ def main() -> int:
     print(f"demo loaded in {time.perf_counter() - started:.1f} s")
 
     from sasaeai.accounts.models import Municipality
-    from sasaeai.reports.render import render
-    from sasaeai.reports.selectors import build_document, cycle_for
+    from sasaeai.publication.render import render
+    from sasaeai.publication.selectors.published import build_document
+    from sasaeai.publication.selectors.staff import cycle_for
 
     kamakura = Municipality.objects.get(code="142042")
     cycle = cycle_for(kamakura, 2024)
@@ -53,8 +54,8 @@ def main() -> int:
 
     failed = []
     for fmt, limit in LIMITS.items():
-        if fmt == "xlsx" and importlib.util.find_spec("sasaeai.reports.render.xlsx") is None:
-            print("xlsx: skipped (sasaeai.reports.render.xlsx is not there yet)")
+        if fmt == "xlsx" and importlib.util.find_spec("sasaeai.publication.render.xlsx") is None:
+            print("xlsx: skipped (sasaeai.publication.render.xlsx is not there yet)")
             continue
         started, cpu = time.perf_counter(), time.process_time()
         rendered = render(document, fmt)

@@ -37,9 +37,10 @@ def main() -> int:
     print(f"demo loaded in {time.perf_counter() - started:.1f} s")
 
     from sasaeai.accounts.models import Municipality
-    from sasaeai.reports import services
-    from sasaeai.reports.gate import gate_check, gate_checker
-    from sasaeai.reports.selectors import build_document, cycle_for
+    from sasaeai.publication import services
+    from sasaeai.publication.gate import gate_check, gate_checker
+    from sasaeai.publication.selectors.published import build_document
+    from sasaeai.publication.selectors.staff import cycle_for
 
     kamakura = Municipality.objects.get(code="142042")
     failed = False

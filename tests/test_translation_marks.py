@@ -16,7 +16,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "sasaeai"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 EXEMPT = ("wareki.py", "archives.py", "crypto.py", "demo.py", "api.py", "env.py", "settings.py")
-APPS = ("accounts", "audit", "core", "web", "plans", "plainlang", "reports", "directory")
+APPS = ("accounts", "audit", "core", "web", "plans", "plainlang", "publication", "directory")
 
 
 def unmarked_template_text(path: Path) -> list[str]:

@@ -31,7 +31,7 @@ PUBLIC = {
     "api/v1/hsds/<code>/taxonomies",
     "api/v1/hsds/<code>/taxonomy_terms",
     "api/v1/hsds/<code>/service_at_locations",
-    # public plan progress pages and API (published data only; tests/plans_public/)
+    # public plan progress pages and API (published data only; tests/publication/test_no_leak.py)
     "m/<lgcode:code>/plan/",
     "m/<lgcode:code>/plan/feed.atom",
     "m/<lgcode:code>/plan/<int:plan_id>/",

@@ -110,9 +110,9 @@ api.add_router("/", core_router)
 
 from sasaeai.directory.api_hsds import router as hsds_router  # noqa: E402
 from sasaeai.plans.api import router as plans_router  # noqa: E402
-from sasaeai.plans.api_public import router as plans_public_router  # noqa: E402
+from sasaeai.publication.api import router as publication_router  # noqa: E402
 
 api.add_router("/", plans_router)
-api.add_router("/public", plans_public_router)
+api.add_router("/public", publication_router)
 api.add_router("/hsds", hsds_router)
 api.add_router("/plainlang", plainlang_router)

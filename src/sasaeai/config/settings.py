@@ -69,7 +69,7 @@ INSTALLED_APPS = [
     "sasaeai.audit",
     "sasaeai.plainlang",
     "sasaeai.plans",
-    "sasaeai.reports",
+    "sasaeai.publication",
     "sasaeai.directory",
     "sasaeai.web",
 ]

@@ -5,16 +5,17 @@ from django.urls import include, path
 
 from sasaeai.config.api import api
 from sasaeai.core import converters  # noqa: F401  (registers <lgcode:…>)
+from sasaeai.publication import public_urls as publication
 
 urlpatterns = [
     path("", include("sasaeai.web.urls")),
     path("accounts/", include("sasaeai.accounts.urls")),
     path("staff/plainlang/", include("sasaeai.plainlang.urls")),
     path("staff/plans/", include("sasaeai.plans.urls")),
-    path("staff/reports/", include("sasaeai.reports.urls")),
+    path("staff/reports/", include("sasaeai.publication.urls")),
     path("staff/directory/", include("sasaeai.directory.urls")),
-    path("m/<lgcode:code>/plan/", include("sasaeai.plans.public_urls")),
-    path("m/<lgcode:code>/reports/", include("sasaeai.reports.public_urls")),
+    path("m/<lgcode:code>/plan/", include(publication.plan_pages)),
+    path("m/<lgcode:code>/reports/", include(publication.report_pages)),
     path("m/<lgcode:code>/directory/", include("sasaeai.directory.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
