@@ -107,7 +107,7 @@ def build(units_count: int, initiatives_count: int) -> dict[str, Any]:
         issues="担い手の確保",
         direction="継続",
     )
-    cycle_close(actor=secretariat, cycle=previous)
+    cycle_close(actor=secretariat, cycle=previous, leave_unapproved=True)
     cycle = cycle_open(actor=secretariat, plan=plan, fiscal_year=2025)
     return {"municipality": municipality, "cycle": cycle, "actor": secretariat}
 

@@ -3,7 +3,8 @@
 Most tests run the jobs in the request (``DIRECTORY_IMPORT_SYNC``); one runs them in their
 thread, as in production. The refusals an attacker would try (another municipality, another
 user, a changed file, malformed uploads, too many rows) are in
-tests/security/test_directory_imports.py.
+tests/security/test_directory_imports.py. The upload is a pending upload (``core.uploads``);
+the apply refuses, writing nothing, when the directory changed since the preview.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -26,10 +30,13 @@ from sasaeai.accounts.models import Municipality, User
 from sasaeai.accounts.roles import Role
 from sasaeai.audit import db_guard
 from sasaeai.audit.models import AuditEvent
+from sasaeai.core import uploads
+from sasaeai.core.models import PendingUpload
 from sasaeai.directory.importing import jobs
 from sasaeai.directory.importing.service import directory_import_apply, directory_import_preview
 from sasaeai.directory.models import ImportJob, Service
 from tests.conftest import login
+from tests.security.test_directory_imports import kaigo_csv, kaigo_row
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "directory"
 IMPORT = "/staff/directory/import/"
@@ -80,7 +87,15 @@ def test_preview_then_apply(secretariat: Client, sync: None) -> None:
     assert "確認のみ（保存していません）: サービス 追加 3 件、変更 0 件、変更なし 0 件" in html
     assert f'<form method="post" action="{IMPORT}{preview.pk}/apply/">' in html
     assert Service.objects.count() == before  # the preview saved nothing
+    pending = PendingUpload.objects.get()
+    assert (pending.pk.hex, pending.purpose, pending.user_id, pending.sha256) == (
+        preview.file_token,
+        "directory.import",
+        preview.requested_by_id,
+        preview.sha256,
+    )
     assert jobs.stored_path(preview.file_token).is_file()
+    assert len(result.fingerprint) == 64
 
     response = secretariat.post(f"{IMPORT}{preview.pk}/apply/")
     applied = ImportJob.objects.get(mode="apply")
@@ -95,6 +110,7 @@ def test_preview_then_apply(secretariat: Client, sync: None) -> None:
     assert "取り込みました: サービス 追加 3 件、変更 0 件、変更なし 0 件" in page
     assert "取り込む</button>" not in page
     assert not jobs.stored_path(preview.file_token).exists()  # the file is forgotten
+    assert not PendingUpload.objects.exists()
     assert list(
         AuditEvent.objects.filter(object_type__in=["directory.ImportJob", "directory.import"])
         .order_by("pk")
@@ -353,6 +369,11 @@ def audit_guard_lifted(transactional_db: None) -> Iterator[None]:
     db_guard.lift(connection)
 
 
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="the tests' shared in-memory SQLite database refuses a second writer at once"
+    " (SQLITE_LOCKED, no busy wait): the request's session and the job's progress collide",
+)
 def test_jobs_run_in_a_thread_after_commit(
     audit_guard_back: None, audit_guard_lifted: None, users: dict[str, User]
 ) -> None:
@@ -401,3 +422,115 @@ def test_the_page_lists_the_first_errors_and_counts_them_all(
         "コマンドラインで確認してください: sasaeai directory import aed.csv "
         "--municipality 142042 --dry-run --verbosity 2"
     ) in html
+
+
+# --- the data changed between the preview and the apply -------------------------------------
+
+
+def test_a_service_edited_in_the_database_after_the_preview_is_not_imported(
+    secretariat: Client, kamakura: Municipality, sync: None
+) -> None:
+    """The apply compares its own change list with the preview's (the fingerprint) before it
+    commits: a service changed meanwhile (not through an import) refuses the whole file."""
+    directory_import_apply(
+        actor="cli:test",
+        municipality=kamakura,
+        data=(DATA / "kaigo_cp932.csv").read_bytes(),
+        filename="kaigo_cp932.csv",
+    )
+    response = secretariat.post(
+        IMPORT, {"file": upload("kaigo_closed_cp932.csv"), "retire_missing": "on"}
+    )
+    preview = ImportJob.objects.get()
+    assert secretariat.get(response["Location"]).context["result"].counts("service") == {
+        "add": 0,
+        "update": 0,
+        "unchanged": 2,
+        "retire": 1,
+    }
+    listed = Service.objects.filter(source_kind="kaigo").exclude(source_id="0171000002").first()
+    assert listed is not None
+    Service.objects.filter(pk=listed.pk).update(name="窓口で直した名称")
+    before = sorted(Service.objects.values_list("pk", "name", "status"))
+    imports = AuditEvent.objects.filter(action="import").count()
+
+    response = secretariat.post(f"{IMPORT}{preview.pk}/apply/")
+    applied = ImportJob.objects.get(mode="apply")
+    result = jobs.job_result(applied)
+    assert result is not None
+    assert (applied.state, result.applied, result.has_changes) == ("done", False, False)
+    assert [(issue.code, issue.message) for issue in result.errors] == [
+        (
+            "preview_outdated",
+            "確認したあとで、地域資源情報が変更されました（取り込みの内容が確認のときと違います）。"
+            "何も取り込んでいません。もう一度ファイルを選んで確認してください。",
+        )
+    ]
+    assert sorted(Service.objects.values_list("pk", "name", "status")) == before
+    assert AuditEvent.objects.filter(action="import").count() == imports
+    page = secretariat.get(response["Location"]).content.decode()
+    assert "取り込めませんでした（誤り 1 件）。何も変更していません。" in page
+
+
+def test_the_apply_compares_the_values_an_update_replaces(kamakura: Municipality) -> None:
+    """The same field changed to another value: the change list names the same field, but
+    not the same value before, so the preview is out of date."""
+    directory_import_apply(
+        actor="cli:test",
+        municipality=kamakura,
+        data=kaigo_csv([kaigo_row(1), kaigo_row(2)]),
+        filename="kaigo.csv",
+    )
+    data = kaigo_csv([kaigo_row(1, 介護サービス事業所名称="新しい名称（架空）"), kaigo_row(2)])
+    preview = directory_import_preview(municipality=kamakura, data=data, filename="kaigo.csv")
+    assert [(c.action, c.fields) for c in preview.changes_of("service", "update")] == [
+        ("update", ("name",))
+    ]
+    Service.objects.filter(source_id="1400000001").update(name="別の人が直した名称")
+    refused = directory_import_apply(
+        actor="cli:test",
+        municipality=kamakura,
+        data=data,
+        filename="kaigo.csv",
+        expected_fingerprint=preview.fingerprint,
+    )
+    assert [issue.code for issue in refused.errors] == ["preview_outdated"]
+    assert (refused.applied, refused.changes) == (False, [])
+    assert Service.objects.get(source_id="1400000001").name == "別の人が直した名称"
+    # previewed again, the same file imports
+    again = directory_import_preview(municipality=kamakura, data=data, filename="kaigo.csv")
+    assert again.fingerprint != preview.fingerprint
+    result = directory_import_apply(
+        actor="cli:test",
+        municipality=kamakura,
+        data=data,
+        filename="kaigo.csv",
+        expected_fingerprint=again.fingerprint,
+    )
+    assert result.applied
+    assert Service.objects.get(source_id="1400000001").name == "新しい名称（架空）"
+
+
+def test_the_web_and_the_command_refuse_the_same_oversize_file(
+    secretariat: Client, kamakura: Municipality, tmp_path: Path
+) -> None:
+    """One limit per format (``core.uploads``; HSDS JSON: 20MB) and one message."""
+    data = b"[" + b" " * (uploads.MAX_UPLOAD_BYTES["json"] - 1) + b"]"
+    message = "ファイルが大きすぎます（20.0MB）。20MB 以下にしてください。"
+    response = secretariat.post(
+        IMPORT, {"file": SimpleUploadedFile("big.json", data, content_type="application/json")}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"file": [message]}
+    assert (ImportJob.objects.count(), PendingUpload.objects.count()) == (0, 0)
+    path = tmp_path / "big.json"
+    path.write_bytes(data)
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "directory", "import", str(path), "--municipality", "142042", stdout=out, stderr=err
+        )
+    assert (refused.value.returncode, out.getvalue(), err.getvalue()) == (1, "", message + "\n")
+    result = directory_import_preview(municipality=kamakura, data=data, filename="big.json")
+    assert [(issue.code, issue.message) for issue in result.errors] == [("too_large", message)]
+    assert Service.objects.count() == 0

@@ -1,9 +1,16 @@
-"""Importing a settings file: preview, confirm, all or nothing; exporting YAML and CSV."""
+"""Importing a settings file: preview, confirm, all or nothing; exporting YAML and CSV.
+
+The web flow is the one of every import (``core.uploads``): the upload is a pending upload of
+the user who chose it, and the confirmation saves only the preview it carries the
+fingerprint of — settings changed since are refused and nothing changes.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,10 +21,13 @@ from django.test import Client
 from sasaeai.accounts.models import Municipality, User
 from sasaeai.accounts.roles import Role
 from sasaeai.audit.models import AuditEvent
+from sasaeai.core import uploads
+from sasaeai.core.models import PendingUpload
 from sasaeai.plainlang import selectors, services
 from sasaeai.plainlang.engine import Config
 from sasaeai.plainlang.importing import ConfigImportError, preview_import
 from sasaeai.plainlang.models import AllowedWord, CheckSettings, GlossaryTerm, PreferredExpression
+from tests.conftest import login
 from tests.plainlang_web.conftest import KAMAKURA_YAML
 
 NEW_CSV = (
@@ -30,6 +40,26 @@ NEW_CSV = (
     "設定,sentence_length_info,50,,,\r\n"
     "設定,sentence_length_warning,90,,,\r\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def var_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.VAR_DIR = tmp_path  # pending uploads
+    return tmp_path
+
+
+def _confirm_url(response: Any) -> str:
+    """The preview page the upload sent the user to (``?upload=<id>``)."""
+    pending = PendingUpload.objects.latest("created_at")
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/staff/plainlang/import/confirm/?upload={pending.pk}",
+    )
+    return str(response["Location"])
+
+
+def _messages(response: Any) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
 
 
 def _state() -> tuple[object, ...]:
@@ -141,24 +171,33 @@ def test_bad_file_names_row_and_column_and_changes_nothing(
 
 
 def test_import_pages_preview_then_confirm(
-    users: dict[str, User], client_for: Callable[[User], Client], configured: Municipality
+    users: dict[str, User],
+    client_for: Callable[[User], Client],
+    configured: Municipality,
+    var_dir: Path,
 ) -> None:
     client = client_for(users[Role.SECRETARIAT])
     before = _state()
     upload = SimpleUploadedFile("新しい.csv", NEW_CSV.encode("utf-8-sig"))
-    response = client.post("/staff/plainlang/import/", {"file": upload})
-    assert (response.status_code, response["Location"]) == (302, "/staff/plainlang/import/confirm/")
-    page = client.get("/staff/plainlang/import/confirm/")
+    url = _confirm_url(client.post("/staff/plainlang/import/", {"file": upload}))
+    pending = PendingUpload.objects.get()
+    assert (pending.purpose, pending.user_id, pending.filename, pending.file_format) == (
+        "plainlang.settings",
+        users[Role.SECRETARIAT].pk,
+        "新しい.csv",
+        "text",
+    )
+    page = client.get(url)
     text = page.content.decode()
     assert "追加 1 件・変更 1 件・削除 2 件" in text
     assert "ワンストップ" in text and "プラットフォーム" in text
+    fingerprint = page.context["preview"].fingerprint
+    assert f'<input type="hidden" name="fingerprint" value="{fingerprint}">' in text
     assert _state() == before  # nothing saved before confirming
-    stale = client.post("/staff/plainlang/import/confirm/", {"digest": "old"})
+    stale = client.post(url, {"fingerprint": "old", "confirm": ""})
     assert "確認のあとで設定が変わりました" in stale.content.decode()
     assert _state() == before
-    response = client.post(
-        "/staff/plainlang/import/confirm/", {"digest": page.context["digest"], "confirm": ""}
-    )
+    response = client.post(url, {"fingerprint": fingerprint, "confirm": ""})
     assert (response.status_code, response["Location"]) == (302, "/staff/plainlang/")
     assert selectors.config_for(configured) == Config.from_csv(NEW_CSV)
     event = AuditEvent.objects.latest("id")
@@ -168,7 +207,113 @@ def test_import_pages_preview_then_confirm(
         "設定ファイル「新しい.csv」から取込（追加 1・変更 1・削除 2）",
     )
     # The pending file is gone once used.
-    assert client.get("/staff/plainlang/import/confirm/")["Location"] == "/staff/plainlang/import/"
+    assert not PendingUpload.objects.exists()
+    assert list((var_dir / "uploads").iterdir()) == []
+    assert client.get(url)["Location"] == "/staff/plainlang/import/"
+
+
+def test_a_glossary_term_edited_after_the_preview_is_refused(
+    users: dict[str, User], client_for: Callable[[User], Client], configured: Municipality
+) -> None:
+    """Changed directly in the database (not through the screens): the comparison made again
+    at the confirmation differs from the one confirmed, so nothing is saved."""
+    client = client_for(users[Role.SECRETARIAT])
+    upload = SimpleUploadedFile("新しい.csv", NEW_CSV.encode("utf-8"))
+    url = _confirm_url(client.post("/staff/plainlang/import/", {"file": upload}))
+    fingerprint = client.get(url).context["preview"].fingerprint
+    GlossaryTerm.objects.filter(municipality=configured, term="アウトリーチ").update(
+        paraphrase="出向いての支援"
+    )
+    before = _state()
+    response = client.post(url, {"fingerprint": fingerprint, "confirm": ""})
+    assert response.status_code == 200
+    assert _messages(response) == [
+        "確認のあとで設定が変わりました。新しい差分を確かめてから、もう一度取り込んでください。何も保存していません。"
+    ]
+    assert _state() == before
+    # the page shows the differences as they are now
+    changed = response.context["preview"].changed
+    assert [(c.key, c.before, c.after) for c in changed] == [
+        ("アウトリーチ", "出向いての支援（備考: 推進委員会で決定）", "訪問支援")
+    ]
+    assert response.context["preview"].fingerprint != fingerprint
+
+
+def test_the_service_refuses_an_outdated_preview(configured: Municipality) -> None:
+    preview = preview_import(municipality=configured, data=NEW_CSV.encode(), filename="n.csv")
+    AllowedWord.objects.create(municipality=configured, word="ミマモリ")
+    before = _state()
+    with pytest.raises(ConfigImportError) as refused:
+        services.plainlang_config_import(
+            actor="test",
+            municipality=configured,
+            data=NEW_CSV.encode(),
+            filename="n.csv",
+            expected_fingerprint=preview.fingerprint,
+        )
+    assert (refused.value.code, str(refused.value)) == (
+        "preview_outdated",
+        "ファイル「n.csv」: 確認のあとで設定が変わりました。新しい差分を確かめてから、もう一度取り込んでください。何も保存していません。",
+    )
+    assert _state() == before
+
+
+def test_another_users_upload_is_refused(
+    users: dict[str, User],
+    client_for: Callable[[User], Client],
+    configured: Municipality,
+    make_user: Callable[..., User],
+) -> None:
+    owner = client_for(users[Role.SECRETARIAT])
+    url = _confirm_url(
+        owner.post(
+            "/staff/plainlang/import/", {"file": SimpleUploadedFile("n.csv", NEW_CSV.encode())}
+        )
+    )
+    fingerprint = owner.get(url).context["preview"].fingerprint
+    colleague = login(Client(), make_user(Role.SECRETARIAT, username="jimukyoku-2"))
+    before = _state()
+    for response in (
+        colleague.get(url, follow=True),
+        colleague.post(url, {"fingerprint": fingerprint, "confirm": ""}, follow=True),
+        colleague.post(url, {"cancel": ""}, follow=True),
+    ):
+        assert response.redirect_chain == [("/staff/plainlang/import/", 302)]
+        assert _messages(response) == [
+            "この確認はほかの職員が始めたものです。取り込むには、ご自分でファイルを選んで確認してください。"
+        ]
+    assert _state() == before
+    assert PendingUpload.objects.count() == 1
+
+
+def test_the_web_and_the_command_refuse_the_same_oversize_file(
+    users: dict[str, User],
+    client_for: Callable[[User], Client],
+    configured: Municipality,
+    tmp_path: Path,
+) -> None:
+    """One limit (``core.uploads``, settings files: 1MB) and one message, web and CLI."""
+    data = b"#" * uploads.MAX_UPLOAD_BYTES["text"] + b"\n"
+    message = "ファイル「big.yaml」: ファイルが大きすぎます（1.0MB）。1MB 以下にしてください。"
+    before = _state()
+    client = client_for(users[Role.SECRETARIAT])
+    response = client.post(
+        "/staff/plainlang/import/", {"file": SimpleUploadedFile("big.yaml", data)}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"file": [message]}
+    assert not PendingUpload.objects.exists()
+    path = tmp_path / "big.yaml"
+    path.write_bytes(data)
+    with pytest.raises(CommandError) as refused:
+        call_command("plain", "import-config", str(path), "--municipality", "142042")
+    assert (refused.value.returncode, str(refused.value)) == (2, message)
+    with pytest.raises(ConfigImportError) as raised:
+        services.plainlang_config_import(
+            actor="test", municipality=configured, data=data, filename="big.yaml"
+        )
+    assert str(raised.value) == message
+    assert _state() == before
 
 
 def test_import_can_be_cancelled(
@@ -176,10 +321,15 @@ def test_import_can_be_cancelled(
 ) -> None:
     client = client_for(users[Role.SECRETARIAT])
     before = _state()
-    client.post("/staff/plainlang/import/", {"file": SimpleUploadedFile("n.csv", NEW_CSV.encode())})
-    response = client.post("/staff/plainlang/import/confirm/", {"cancel": ""})
+    url = _confirm_url(
+        client.post(
+            "/staff/plainlang/import/", {"file": SimpleUploadedFile("n.csv", NEW_CSV.encode())}
+        )
+    )
+    response = client.post(url, {"cancel": ""})
     assert response["Location"] == "/staff/plainlang/"
     assert _state() == before
+    assert not PendingUpload.objects.exists()
 
 
 def test_import_page_shows_the_place_of_a_mistake(

@@ -1,4 +1,10 @@
-"""The Excel round-trip for departments: export, preview, conflicts, errors, apply, the web flow."""
+"""The Excel round-trip for departments: export, preview, conflicts, errors, apply, the web flow.
+
+The web flow is the one of every import (``core.uploads``): the upload is a pending upload of
+the user who chose it, and the confirmation applies exactly the preview it carries the
+fingerprint of — a change to the evaluations since (on the web or directly in the database)
+is refused and changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +27,9 @@ from sasaeai.accounts.models import Municipality, OrganisationUnit, User
 from sasaeai.accounts.roles import Role
 from sasaeai.audit.models import AuditEvent
 from sasaeai.config import urls as root_urls
+from sasaeai.core import uploads
 from sasaeai.core.errors import DomainError, PermissionRefused
+from sasaeai.core.models import PendingUpload
 from sasaeai.plans import department_workbook as wb
 from sasaeai.plans import urls as plans_urls
 from sasaeai.plans.models import (
@@ -35,6 +43,7 @@ from sasaeai.plans.models import (
 from sasaeai.plans.services import department_import as service
 from sasaeai.plans.services.evaluations import evaluation_save
 from sasaeai.plans.views import department_workbook as views
+from tests.conftest import login
 from tests.plans.builders import build_plan
 
 # The lead wires views.urlpatterns into plans/urls.py; until then this module's URLconf does.
@@ -48,6 +57,15 @@ urlpatterns = [
 pytestmark = pytest.mark.urls(__name__)
 
 SHEET = "評価"
+PREVIEW = "/staff/plans/workbooks/preview/"
+
+
+@pytest.fixture(autouse=True)
+def var_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.VAR_DIR = tmp_path  # pending uploads
+    return tmp_path
+
+
 GRADE_CHOICES = "A 順調・B 概ね順調・C やや遅れている・D 遅れている"
 DIRECTION_CHOICES = "拡充・継続・見直し・終了"
 
@@ -688,7 +706,7 @@ def test_department_cannot_import_another_units_workbook(
     response = client.post("/staff/plans/workbooks/", {"file": upload})
     assert response.status_code == 403
     assert "福祉総務課の評価のワークブックを扱う権限がありません。" in response.content.decode()
-    assert views.SESSION_KEY not in client.session
+    assert not PendingUpload.objects.exists()  # a refused file is not kept
     download = client.get(f"/staff/plans/workbooks/{built['cycle'].pk}/fukushi-somu/")
     assert download.status_code == 403
     assert state(built) == before
@@ -810,9 +828,20 @@ def _upload(client: Client, data: bytes, name: str = "kore.xlsx") -> Any:
     return client.post("/staff/plans/workbooks/", {"file": upload})
 
 
+def _preview_url(response: Any) -> str:
+    """The preview page the upload sent the user to (``?upload=<id>``)."""
+    upload = PendingUpload.objects.latest("created_at")
+    assert (response.status_code, response["Location"]) == (302, f"{PREVIEW}?upload={upload.pk}")
+    return str(response["Location"])
+
+
+def _messages(response: Any) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
 def test_web_download_preview_and_confirm(
     built: dict[str, Any], units: dict[str, OrganisationUnit], users: dict[str, User],
-    client_for: Callable[[User], Client],
+    client_for: Callable[[User], Client], var_dir: Path,
 ) -> None:  # fmt: skip
     department = users[Role.DEPARTMENT]
     client = client_for(department)
@@ -824,21 +853,30 @@ def test_web_download_preview_and_confirm(
     assert download["Content-Type"] == views.XLSX
     assert "filename*=utf-8''" in download["Content-Disposition"]
     data = edit(download.content, {"K3": "D 遅れている", "L3": "人が足りない"})
-    response = _upload(client, data)
-    assert (response.status_code, response["Location"]) == (302, "/staff/plans/workbooks/preview/")
+    url = _preview_url(_upload(client, data))
+    pending = PendingUpload.objects.get()
+    assert (pending.purpose, pending.user_id, pending.filename, pending.size) == (
+        "plans.department_workbook",
+        department.pk,
+        "kore.xlsx",
+        len(data),
+    )
+    assert (var_dir / "uploads" / f"{pending.pk.hex}.upload").read_bytes() == data
     before = state(built)
-    page = client.get("/staff/plans/workbooks/preview/")
+    page = client.get(url)
     html = page.content.decode()
     assert "1 件の取組で、2 か所が変わります。" in html
     assert "<td>B 概ね順調</td>" in html and "<td>D 遅れている</td>" in html
     assert "<td>人が足りない</td>" in html
+    assert f'<input type="hidden" name="upload" value="{pending.pk}">' in html
     assert state(built) == before  # the preview saved nothing
     fingerprint = page.context["preview"].fingerprint
-    response = client.post("/staff/plans/workbooks/preview/", {"fingerprint": fingerprint})
+    response = client.post(url, {"upload": str(pending.pk), "fingerprint": fingerprint})
     assert (response.status_code, response["Location"]) == (302, "/staff/plans/workbooks/")
     second = evaluations(built)[1]
     assert (second.grade, second.issues, second.version) == ("D", "人が足りない", 2)
-    assert views.SESSION_KEY not in client.session
+    assert not PendingUpload.objects.exists()
+    assert list((var_dir / "uploads").iterdir()) == []
     follow = client.get("/staff/plans/workbooks/").content.decode()
     assert "取り込みました（取組 1 件・2 か所）。" in follow
 
@@ -850,8 +888,8 @@ def test_web_confirm_of_an_outdated_preview_saves_nothing(
     department = users[Role.DEPARTMENT]
     client = client_for(department)
     data = edit(export(built, department, units["koreisha"]), {"L3": "人が足りない"})
-    _upload(client, data)
-    fingerprint = client.get("/staff/plans/workbooks/preview/").context["preview"].fingerprint
+    url = _preview_url(_upload(client, data))
+    fingerprint = client.get(url).context["preview"].fingerprint
     fourth = evaluations(built)[3]
     evaluation_save(
         actor=users[Role.SECRETARIAT],
@@ -863,10 +901,89 @@ def test_web_confirm_of_an_outdated_preview_saves_nothing(
         direction="継続",
     )  # another row, same values after: not a conflict, but the preview is out of date
     before = state(built)
-    response = client.post("/staff/plans/workbooks/preview/", {"fingerprint": fingerprint})
+    response = client.post(url, {"fingerprint": fingerprint})
     assert response.status_code == 200
     assert "確認したあとで、ファイルの取組がウェブで変更されました。" in response.content.decode()
     assert state(built) == before
+
+
+def test_an_evaluation_edited_in_the_database_after_the_preview_is_refused(
+    built: dict[str, Any], units: dict[str, OrganisationUnit], users: dict[str, User],
+    client_for: Callable[[User], Client],
+) -> None:  # fmt: skip
+    """Not through a service (no new version): the recomputed preview differs all the same."""
+    department = users[Role.DEPARTMENT]
+    client = client_for(department)
+    second = evaluations(built)[1]
+    data = edit(export(built, department, units["koreisha"]), {"L3": "人が足りない"})
+    url = _preview_url(_upload(client, data))
+    fingerprint = client.get(url).context["preview"].fingerprint
+    Evaluation.objects.filter(pk=second.pk).update(issues="担い手の確保")
+    before, audits = state(built), AuditEvent.objects.count()
+    response = client.post(url, {"fingerprint": fingerprint})
+    assert response.status_code == 200
+    assert _messages(response) == [
+        "確認したあとで、ファイルの取組がウェブで変更されました。新しい差分を確かめてから、もう一度取り込んでください。何も保存していません。"
+    ]
+    assert state(built) == before
+    assert Evaluation.objects.get(pk=second.pk).issues == "担い手の確保"
+    assert AuditEvent.objects.count() == audits
+    # the page shows the preview again, as it is now: 担い手の確保 → 人が足りない
+    assert [(f.before, f.after) for f in response.context["preview"].changes[0].changes] == [
+        ("担い手の確保", "人が足りない")
+    ]
+
+
+def test_another_users_upload_is_refused(
+    built: dict[str, Any], units: dict[str, OrganisationUnit], users: dict[str, User],
+    client_for: Callable[[User], Client], make_user: Callable[..., User],
+) -> None:  # fmt: skip
+    department = users[Role.DEPARTMENT]
+    data = edit(export(built, department, units["koreisha"]), {"L3": "人が足りない"})
+    owner = client_for(department)
+    url = _preview_url(_upload(owner, data))
+    fingerprint = owner.get(url).context["preview"].fingerprint
+    colleague = login(Client(), make_user(Role.DEPARTMENT, username="koreisha-2"))
+    before = state(built)
+    for response in (
+        colleague.get(url, follow=True),
+        colleague.post(url, {"fingerprint": fingerprint}, follow=True),
+        colleague.post(url, {"cancel": "1"}, follow=True),
+    ):
+        assert response.redirect_chain == [("/staff/plans/workbooks/", 302)]
+        assert _messages(response) == [
+            "この確認はほかの職員が始めたものです。取り込むには、ご自分でファイルを選んで確認してください。"
+        ]
+    assert state(built) == before
+    assert PendingUpload.objects.count() == 1
+
+
+def test_the_web_and_the_command_refuse_the_same_oversize_file(
+    built: dict[str, Any], users: dict[str, User], client_for: Callable[[User], Client],
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """One limit (``core.uploads``, xlsx: 10MB) and one message, on the web and the CLI."""
+    data = b"\0" * (uploads.MAX_UPLOAD_BYTES["xlsx"] + 1)
+    message = "ファイルが大きすぎます（10.0MB）。10MB 以下にしてください。"
+    before = state(built)
+    response = _upload(client_for(users[Role.DEPARTMENT]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"file": [message]}
+    file = tmp_path / "kore.xlsx"
+    file.write_bytes(data)
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "evaluations", "import", str(file), "--municipality", "142042",
+            "--as", users[Role.DEPARTMENT].username, stdout=io.StringIO(),
+        )  # fmt: skip
+    assert str(refused.value) == message
+    with pytest.raises(DomainError) as raised:
+        service.department_import_preview(
+            actor=users[Role.DEPARTMENT], municipality=built["plan"].municipality, data=data
+        )
+    assert (raised.value.code, raised.value.message) == ("too_large", message)
+    assert state(built) == before
+    assert not PendingUpload.objects.exists()
 
 
 def test_web_preview_shows_conflicts_without_a_confirm_button(
@@ -881,18 +998,18 @@ def test_web_preview_shows_conflicts_without_a_confirm_button(
         actor=department, evaluation=first, expected_version=1, results="ウェブの実績",
         grade="A", issues="", direction="継続",
     )  # fmt: skip
-    _upload(client, data)
-    html = client.get("/staff/plans/workbooks/preview/").content.decode()
+    url = _preview_url(_upload(client, data))
+    html = client.get(url).content.decode()
     assert "競合: 出力のあとにウェブで変更された取組" in html
     assert "<td>ウェブの実績</td>" in html and "<td>ファイルの実績</td>" in html
     assert 'name="confirm"' not in html
     before = state(built)
-    response = client.post("/staff/plans/workbooks/preview/", {"fingerprint": "x"})
+    response = client.post(url, {"fingerprint": "x"})
     assert response.status_code == 200
     assert state(built) == before
-    response = client.post("/staff/plans/workbooks/preview/", {"cancel": "1"})
+    response = client.post(url, {"cancel": "1"})
     assert response.status_code == 302
-    assert views.SESSION_KEY not in client.session
+    assert not PendingUpload.objects.exists()
 
 
 def test_web_upload_errors_are_listed(
@@ -901,6 +1018,7 @@ def test_web_upload_errors_are_listed(
     response = _upload(client_for(users[Role.DEPARTMENT]), b"garbage", "x.xlsx")
     assert response.status_code == 200
     assert "Excel ファイル（.xlsx）として読み取れません。" in response.content.decode()
+    assert not PendingUpload.objects.exists()
 
 
 def test_secretariat_sees_every_unit(
@@ -951,12 +1069,12 @@ def test_pages_run_a_constant_number_of_queries(
     department = users[Role.DEPARTMENT]
     client = client_for(department)
     data = edit(export(built, department, units["koreisha"]), {"L2": "課題"})
-    _upload(client, data)
+    url = _preview_url(_upload(client, data))
     client.get("/staff/plans/workbooks/")  # warm the session
     with django_assert_num_queries(INDEX_QUERIES):
         client.get("/staff/plans/workbooks/")
     with django_assert_num_queries(PREVIEW_QUERIES):
-        page = client.get("/staff/plans/workbooks/preview/")
+        page = client.get(url)
     assert page.context["preview"].rows_read == size
     with CaptureQueriesContext(connection) as queries:
         service.department_workbook_export(
@@ -965,6 +1083,6 @@ def test_pages_run_a_constant_number_of_queries(
     assert len(queries) == EXPORT_QUERIES
 
 
-INDEX_QUERIES = 16
-PREVIEW_QUERIES = 15
-EXPORT_QUERIES = 7
+INDEX_QUERIES = 12
+PREVIEW_QUERIES = 13
+EXPORT_QUERIES = 4

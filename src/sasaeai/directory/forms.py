@@ -533,7 +533,6 @@ IMPORT_KINDS = [
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("取り込むファイル（CSV・JSON・ZIP）"),
-        help_text=_("オープンデータの CSV（UTF-8・Shift_JIS など）か HSDS。20MB まで。"),
         error_messages={
             "required": _("取り込むファイルを選んでください。"),
             "empty": _("ファイルが空です。"),
@@ -550,10 +549,32 @@ class ImportForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from sasaeai.core import uploads
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "オープンデータの CSV（UTF-8・Shift_JIS など）か HSDS。"
+            "大きさは CSV が {csv}、JSON が {json}、ZIP が {zip} まで。"
+        ).format(
+            csv=uploads.limit_text("csv"),
+            json=uploads.limit_text("json"),
+            zip=uploads.limit_text("zip"),
+        )
+
     def clean_file(self) -> Any:
+        """The size limit of the file's format (``core.uploads``), as on the command line."""
+        from sasaeai.core import uploads
+        from sasaeai.directory.importing.service import upload_format
+
         upload = self.cleaned_data["file"]
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("ファイルが大きすぎます。20MB 以下にしてください。"))
+        upload.seek(0)
+        head = upload.read(4096)
+        upload.seek(0)
+        try:
+            uploads.check_size(file_format=upload_format(head, upload.name or ""), size=upload.size)
+        except uploads.UploadRefused as error:
+            raise forms.ValidationError(error.message) from None
         return upload
 
     def clean(self) -> dict[str, Any]:

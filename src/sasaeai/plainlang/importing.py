@@ -2,7 +2,10 @@
 
 ``preview_import`` never writes: it parses the file with the engine (the same YAML and CSV
 formats as ``sasaeai plain check --config``) and compares it with the municipality's current
-settings. ``services.plainlang_config_import`` applies the same preview.
+settings. ``services.plainlang_config_import`` applies the same preview; given the preview's
+``fingerprint`` (``core.uploads``) it refuses, writing nothing, when the settings changed
+since. A file larger than the ``text`` limit of ``core.uploads`` is refused unread, on the
+web, the command line and in the services alike (:func:`check_size`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from sasaeai.core import uploads
 from sasaeai.core.errors import DomainError, ErrorLocation
 from sasaeai.plainlang.engine import (
     RULE_IDS,
@@ -29,8 +33,6 @@ from sasaeai.plainlang.engine import (
 from sasaeai.plainlang.labels import rule_label, severity_label
 from sasaeai.plainlang.models import AllowedWord, GlossaryTerm, PreferredExpression
 from sasaeai.plainlang.selectors import config_for
-
-MAX_IMPORT_BYTES = 1024 * 1024
 
 _READERS: dict[str, Callable[[str, str], Config]] = {
     ".yaml": Config.from_yaml,
@@ -74,9 +76,22 @@ def _refused(
     return ConfigImportError(code=code, message=message, location=location, filename=filename)
 
 
+def check_size(*, size: int, filename: str) -> None:
+    """Refuse (``ConfigImportError``) a settings file larger than the ``text`` limit of
+    ``core.uploads``: the web form, the command line and the service ask the same."""
+    try:
+        uploads.check_size(file_format="text", size=size)
+    except uploads.UploadRefused as error:
+        raise _refused(error.message, filename=_name(filename), code="too-large") from None
+
+
+def _name(filename: str) -> str:
+    return PurePath(filename.replace("\\", "/")).name or "settings"
+
+
 def parse_config_file(*, data: bytes, filename: str) -> Config:
     """The file's settings; raises ``ConfigImportError`` (row and column when known)."""
-    name = PurePath(filename.replace("\\", "/")).name or "settings"
+    name = _name(filename)
     suffix = PurePath(name).suffix.lower()
     reader = _READERS.get(suffix)
     if reader is None:
@@ -85,8 +100,7 @@ def parse_config_file(*, data: bytes, filename: str) -> Config:
             filename=name,
             code="unsupported-format",
         )
-    if len(data) > MAX_IMPORT_BYTES:
-        raise _refused(_("ファイルが大きすぎます（1 MB まで）。"), filename=name, code="too-large")
+    check_size(size=len(data), filename=name)
     try:
         config = reader(decode_text(data), name)
     except SourceError as error:
@@ -198,6 +212,19 @@ class ImportPreview:
     @property
     def has_changes(self) -> bool:
         return bool(self.added or self.changed or self.removed)
+
+    @property
+    def fingerprint(self) -> str:
+        """The hash of the result (every entry added, changed or removed, before → after, and
+        how many stay): the settings are replaced whole, so any change to them since the
+        preview changes it (``core.uploads``)."""
+        return uploads.fingerprint(
+            [
+                [[c.kind, c.key, c.before, c.after] for c in changes]
+                for changes in (self.added, self.changed, self.removed)
+            ],
+            self.unchanged,
+        )
 
 
 def preview_import(*, municipality: Any, data: bytes, filename: str) -> ImportPreview:

@@ -35,6 +35,7 @@ from typing import Any, Final, Literal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from sasaeai.core import uploads
 from sasaeai.core.archives import ArchiveError, check_unpacked_size
 from sasaeai.core.errors import ErrorLocation
 from sasaeai.core.wareki import (
@@ -80,7 +81,8 @@ DIRECTION_BY_SPELLING: Final = {
     spelling: code for code, spellings in _DIRECTION_SPELLINGS.items() for spelling in spellings
 }
 
-MAX_UPLOAD_BYTES: Final = 10 * 1024 * 1024
+# the file's own size limit is the xlsx one of every upload (core.uploads)
+MAX_UPLOAD_BYTES: Final = uploads.MAX_UPLOAD_BYTES["xlsx"]
 # the unpacked size is limited by core.archives.MAX_UNPACKED_BYTES["xlsx"], as for every xlsx
 MAX_ROWS: Final = 50_000
 MAX_MERGED_RANGES: Final = 10_000  # per sheet; a real plan's sheet has a few hundred at most
@@ -1213,8 +1215,8 @@ def read_workbook(data: bytes, *, filename: str | None = None) -> ReadResult:
             empty,
             [
                 _file_error(
-                    _("ファイルが大きすぎます（{size}）。10MB 以下にしてください。").format(
-                        size=f"{len(data) / 1024 / 1024:.1f}MB"
+                    _("ファイルが大きすぎます（{size}）。{limit} 以下にしてください。").format(
+                        size=f"{len(data) / 1024 / 1024:.1f}MB", limit=uploads.limit_text("xlsx")
                     )
                 )
             ],

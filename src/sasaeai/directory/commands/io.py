@@ -14,8 +14,11 @@ the data was refused (also: a file without services with ``--retire-missing``), 
 error (missing file, unknown kind or municipality, ``--retire-missing`` with an HSDS file).
 The operator acts as ``cli:<os user>`` in the audit log. A file is read as a stream (a large
 CSV never whole in memory) and has no row limit (the staff screen has one:
-``importing.jobs.WEB_ROW_LIMIT``). Lists of changes, warnings and errors are cut at
-``importing.service.KEEP_LIMIT`` each; the counts are always whole.
+``importing.jobs.WEB_ROW_LIMIT``); its size limit is the one of its format, the same as on the
+screen (``core.uploads.MAX_UPLOAD_BYTES``: csv, json, zip), checked before it is read (exit
+status 1). The import saves the changes only if they are still the ones the preview printed
+(its fingerprint, compared inside the import's transaction). Lists of changes, warnings and
+errors are cut at ``importing.service.KEEP_LIMIT`` each; the counts are always whole.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from django.core.management.base import OutputWrapper
 from django.utils.translation import gettext as _
 
 from sasaeai.accounts.models import Municipality
+from sasaeai.core import uploads
 from sasaeai.core.errors import DomainError
 from sasaeai.directory.exporting.export import FORMATS, directory_export
 from sasaeai.directory.importing import service
@@ -82,13 +86,16 @@ def _municipality(code: str, err: OutputWrapper) -> Municipality | None:
 
 
 def _read(path: Path) -> bytes | None:
-    """None for a file (read as a stream by the import); a folder (an unzipped datapackage)
-    is zipped in memory. Raises OSError if the file cannot be opened."""
+    """None for a file (read as a stream by the import, once its size is checked); a folder
+    (an unzipped datapackage) is zipped in memory. Raises OSError if the file cannot be
+    opened, UploadRefused if it is larger than its format's limit."""
     if not path.is_dir():
-        with path.open("rb"):
-            return None
+        with path.open("rb") as stream:
+            head = stream.read(4096)
+        uploads.check_file(path, file_format=service.upload_format(head, path.name))
+        return None
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for child in sorted(path.iterdir()):
             if child.is_file() and child.suffix.lower() in {".csv", ".json"}:
                 archive.write(child, child.name)
@@ -115,6 +122,9 @@ def handle_import(options: dict[str, Any], out: OutputWrapper, err: OutputWrappe
             _("{path} を読み込めません（{reason}）。").format(path=path, reason=error.strerror)
         )
         return 2
+    except uploads.UploadRefused as error:
+        err.write(error.message)
+        return 1
     if path.is_dir() and kind == "auto":
         kind = "hsds"
     source: dict[str, Any] = {"data": data} if data is not None else {"path": path}
@@ -152,6 +162,7 @@ def handle_import(options: dict[str, Any], out: OutputWrapper, err: OutputWrappe
         filename=path.name,
         kind=kind,
         retire_missing=retire_missing,
+        expected_fingerprint=preview.fingerprint,
     )
     if not result.ok:
         _errors(result, err)

@@ -4,15 +4,19 @@
                                  filename=..., kind="auto", retire_missing=False)
     apply = directory_import_apply_start(actor=..., preview=job)
 
-The upload is stored on disk (``var/uploads``, mode 0600, under a random token, with its
-SHA-256) as it arrives, and a job row (:class:`~sasaeai.directory.models.ImportJob`) is made;
-the request returns at once and the page polls the job. The job runs in a thread started
+The upload is stored as it arrives as a pending upload of the user who chose it
+(``core.uploads``: ``VAR_DIR/uploads``, mode 0600, with its SHA-256, refused past its
+format's size limit), and a job row (:class:`~sasaeai.directory.models.ImportJob`, whose
+``file_token`` names the pending upload) is made; the request returns at once and the page
+polls the job. The job runs in a thread started
 once the transaction commits (or at once, in the request, when the setting
 ``DIRECTORY_IMPORT_SYNC`` is true: tests), and calls the same services as the command line
 (``service.directory_import_preview`` / ``directory_import_apply``) on the stored file, read
 as a stream. A preview is the real apply rolled back, and takes as long: both are jobs. The
 apply job imports exactly the file previewed: the same stored file, refused if its SHA-256
-no longer matches, by the user who previewed it, once.
+no longer matches, by the user who previewed it, once — and exactly the changes previewed:
+it passes the preview's fingerprint to the import, which compares it with its own change
+list before committing and refuses, writing nothing, when the directory changed since.
 
 Progress (rows read of the rows in the file, and the step) is written to a small file next
 to the upload (the import's own transaction holds the database until it ends), whose age is
@@ -29,13 +33,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
+import itertools
 import json
 import logging
 import os
-import secrets
 import threading
-import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,11 +53,12 @@ from django.utils.translation import gettext as _
 from sasaeai.accounts.models import Municipality
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action
+from sasaeai.core import uploads
 from sasaeai.core.errors import DomainError, PermissionRefused
+from sasaeai.core.models import PendingUpload
 from sasaeai.directory import permissions
 from sasaeai.directory.importing import service
 from sasaeai.directory.importing.service import ImportResult
-from sasaeai.directory.importing.text import remove_controls
 from sasaeai.directory.models import ImportJob, ImportJobMode, ImportJobState
 
 logger = logging.getLogger(__name__)
@@ -67,10 +70,10 @@ WEB_ROW_LIMIT: Final = 20_000
 RESULT_LIMIT: Final = 200
 #: A running job with no sign of life for this long was cut off (a restart).
 JOB_STALLED_AFTER: Final = dt.timedelta(minutes=5)
-#: Jobs older than this are deleted when a new one starts; stored files sooner.
+#: Jobs older than this are deleted when a new one starts; their files go sooner
+#: (``core.uploads.RETENTION``).
 JOB_RETENTION: Final = dt.timedelta(days=7)
-UPLOAD_RETENTION: Final = dt.timedelta(days=1)
-_UPLOAD_PREFIX: Final = "directory-import-"
+PURPOSE: Final = "directory.import"
 _ACTIVE: Final = (ImportJobState.QUEUED, ImportJobState.RUNNING)
 
 
@@ -81,70 +84,26 @@ def _sync() -> bool:
 # --- stored files ------------------------------------------------------------------------
 
 
-def uploads_dir() -> Path:
-    directory = Path(settings.VAR_DIR) / "uploads"
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return directory
-
-
 def stored_path(token: str) -> Path:
-    if not token or not token.isalnum():
-        raise ValueError("bad upload token")
-    return uploads_dir() / f"{_UPLOAD_PREFIX}{token}.bin"
+    """Where the file of a job (its pending upload, ``file_token``) is kept."""
+    return uploads.stored_path(token)
 
 
 def _progress_path(job_id: uuid.UUID) -> Path:
-    return uploads_dir() / f"{_UPLOAD_PREFIX}job-{job_id.hex}.progress"
+    return uploads.uploads_dir() / f"directory-import-job-{job_id.hex}.progress"
 
 
-@dataclass(frozen=True)
-class StoredUpload:
-    token: str
-    sha256: str
-    size: int
-
-
-def store_upload(chunks: Iterable[bytes]) -> StoredUpload:
-    """Write an upload to disk as it arrives (never whole in memory), hashing it; files older
-    than ``UPLOAD_RETENTION`` are removed first."""
-    limit = time.time() - UPLOAD_RETENTION.total_seconds()
-    for old in uploads_dir().glob(f"{_UPLOAD_PREFIX}*"):
-        with contextlib.suppress(OSError):
-            if old.stat().st_mtime < limit:
-                old.unlink()
-    token = secrets.token_hex(16)
-    digest = hashlib.sha256()
-    size = 0
-    descriptor = os.open(stored_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        for chunk in chunks:
-            digest.update(chunk)
-            size += len(chunk)
-            handle.write(chunk)
-    return StoredUpload(token=token, sha256=digest.hexdigest(), size=size)
-
-
-def discard_upload(token: str) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        stored_path(token).unlink()
-
-
-def _file_sha256(token: str) -> str | None:
-    """The stored file's SHA-256, or None if it is gone."""
+def _upload_of(job: ImportJob) -> PendingUpload | None:
     try:
-        path = stored_path(token)
-        digest = hashlib.sha256()
-        with path.open("rb") as stream:
-            while block := stream.read(1024 * 1024):
-                digest.update(block)
-    except (OSError, ValueError):
+        return PendingUpload.objects.filter(pk=uuid.UUID(job.file_token), purpose=PURPOSE).first()
+    except ValueError:
         return None
-    return digest.hexdigest()
 
 
-def clean_filename(name: str) -> str:
-    """The upload's name as shown and stored: no control characters, at most 200 characters."""
-    return remove_controls(name or "")[0].strip()[:200]
+def _discard(job: ImportJob) -> None:
+    upload = _upload_of(job)
+    if upload is not None:
+        uploads.upload_discard(upload=upload)
 
 
 # --- starting jobs -----------------------------------------------------------------------
@@ -169,8 +128,17 @@ def directory_import_start(
     _require_manager(actor, municipality.pk)
     if kind not in service.KINDS:
         raise DomainError(code="unknown_kind", message=_("ファイルの種類を選び直してください。"))
-    stored = store_upload(chunks)
-    name = clean_filename(filename)
+    stream = iter(chunks)
+    first = next(stream, b"")
+    stored = uploads.upload_store(
+        municipality=municipality,
+        user=actor,
+        purpose=PURPOSE,
+        file_format=service.upload_format(first, filename),
+        filename=filename,
+        chunks=itertools.chain([first], stream),
+    )
+    name = stored.filename
     try:
         with transaction.atomic():
             ImportJob.objects.filter(
@@ -180,7 +148,7 @@ def directory_import_start(
                 municipality=municipality,
                 mode=ImportJobMode.PREVIEW,
                 requested_by=actor,
-                file_token=stored.token,
+                file_token=stored.pk.hex,
                 sha256=stored.sha256,
                 filename=name,
                 size=stored.size,
@@ -201,7 +169,7 @@ def directory_import_start(
             )
             _start_after_commit(job.pk)
     except BaseException:
-        discard_upload(stored.token)
+        uploads.upload_discard(upload=stored)
         raise
     return _run_now_if_sync(job)
 
@@ -210,7 +178,8 @@ def directory_import_apply_start(
     *, actor: Any, preview: ImportJob, request: HttpRequest | None = None
 ) -> ImportJob:
     """Start importing the file ``preview`` checked: the same stored file (refused if its
-    SHA-256 differs), by the user who previewed it, once; poll the returned job."""
+    SHA-256 differs), by the user who previewed it, once; poll the returned job. The import
+    itself refuses changes other than the ones the preview found (its fingerprint)."""
     _require_manager(actor, preview.municipality_id)
     with transaction.atomic():
         preview = ImportJob.objects.select_for_update().get(pk=preview.pk)
@@ -247,14 +216,17 @@ def directory_import_apply_start(
                     "ほかの取り込みが実行中です。終わってから、もう一度「取り込む」を押してください。"
                 ),
             )
-        if _file_sha256(preview.file_token) != preview.sha256:
-            raise DomainError(
-                code="import_file_changed",
-                message=_(
-                    "確認したファイルが見つからないか、確認したときと内容が違います（SHA-256 が一致しません）。"
-                    "何も取り込んでいません。もう一度ファイルを選んで確認してください。"
-                ),
-            )
+        upload = uploads.pending_upload(
+            upload_id=preview.file_token,
+            purpose=PURPOSE,
+            municipality=preview.municipality,
+            user=actor,
+        )
+        try:
+            uploads.upload_path(upload)  # the stored file still has its SHA-256
+        except uploads.UploadRefused:
+            uploads.upload_discard(upload=upload)
+            raise
         job = ImportJob.objects.create(
             municipality_id=preview.municipality_id,
             mode=ImportJobMode.APPLY,
@@ -360,7 +332,7 @@ def _run(job_id: uuid.UUID) -> None:
     )
     if not claimed:
         return
-    job = ImportJob.objects.select_related("municipality", "requested_by").get(pk=job_id)
+    job = ImportJob.objects.select_related("municipality", "requested_by", "preview").get(pk=job_id)
     tracker = _Tracker(job.pk)
     try:
         result = _import(job, tracker)
@@ -387,27 +359,30 @@ def _run(job_id: uuid.UUID) -> None:
     finally:
         tracker.close()
         if job.mode == ImportJobMode.APPLY:
-            discard_upload(job.file_token)
+            _discard(job)
+
+
+def _changed_message() -> str:
+    return _(
+        "保存したファイルが、選んだときと内容が違います（SHA-256 が一致しません）。"
+        "何も変更していません。もう一度ファイルを選んでください。"
+    )
 
 
 def _import(job: ImportJob, tracker: _Tracker) -> ImportResult:
-    try:
-        path = stored_path(job.file_token)
-    except ValueError:
-        raise _Failed(_("取り込むファイルが見つかりません。")) from None
-    if not path.is_file():
+    upload = _upload_of(job)
+    if upload is None:
         raise _Failed(
             _(
                 "取り込むファイルが見つかりません（保存は{hours}時間まで）。もう一度ファイルを選んでください。"
-            ).format(hours=int(UPLOAD_RETENTION.total_seconds() // 3600))
+            ).format(hours=int(uploads.RETENTION.total_seconds() // 3600))
         )
-    if _file_sha256(job.file_token) != job.sha256:
-        raise _Failed(
-            _(
-                "保存したファイルが、選んだときと内容が違います（SHA-256 が一致しません）。"
-                "何も変更していません。もう一度ファイルを選んでください。"
-            )
-        )
+    if upload.sha256 != job.sha256:
+        raise _Failed(_changed_message())
+    try:
+        path = uploads.upload_path(upload)
+    except uploads.UploadRefused:
+        raise _Failed(_changed_message()) from None
     common: dict[str, Any] = {
         "municipality": job.municipality,
         "path": path,
@@ -418,7 +393,12 @@ def _import(job: ImportJob, tracker: _Tracker) -> ImportResult:
         "progress": tracker.update,
     }
     if job.mode == ImportJobMode.APPLY:
-        return service.directory_import_apply(actor=job.requested_by, **common)
+        previewed = job_result(job.preview) if job.preview is not None else None
+        return service.directory_import_apply(
+            actor=job.requested_by,
+            expected_fingerprint=previewed.fingerprint if previewed is not None else "",
+            **common,
+        )
     return service.directory_import_preview(**common)
 
 

@@ -3,7 +3,8 @@
     directory_import_preview(municipality=..., data=... | path=..., filename=..., kind="auto",
                              retire_missing=False, row_limit=None, progress=None)
     directory_import_apply(actor=..., municipality=..., data=... | path=..., filename=...,
-                           kind="auto", retire_missing=False, row_limit=None, progress=None)
+                           kind="auto", retire_missing=False, row_limit=None, progress=None,
+                           expected_fingerprint=None)
 
 The file is read as a stream and written chunk by chunk (the parsers hand over a first
 bundle of what concerns the whole file, then chunks of about 500 rows; each chunk is written
@@ -18,7 +19,13 @@ warning with row and column, and per entity (サービス・団体・場所) wha
 updated or left unchanged (and, for services, retired): all counted, the first
 ``KEEP_LIMIT`` of each kept. The preview runs exactly the same
 code as the apply inside a transaction that is rolled back, so what it reports is what the
-apply does.
+apply does. Its ``fingerprint`` hashes every change it found (all of them, not only those
+kept), with the values each update replaces (``core.uploads``): an apply given the
+preview's fingerprint (``expected_fingerprint``) compares it with its own, once every row is
+written and before anything is committed, and refuses — nothing written — when they differ:
+the directory changed since the preview. A file larger than its format's limit
+(``core.uploads.MAX_UPLOAD_BYTES``: csv, json or zip, see :func:`upload_format`) is refused
+unread.
 
 Identity: rows are found again by ``source_kind`` (the dataset: kaigo, kosodate, iryo, aed,
 hsds) and ``source_id`` (the file's own identifier), so a re-import updates instead of
@@ -58,6 +65,7 @@ from django.utils.translation import gettext_noop
 from sasaeai.accounts.models import Municipality
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action, AuditEvent
+from sasaeai.core import uploads
 from sasaeai.core.errors import DomainError
 from sasaeai.directory.importing import hsds as hsds_parser
 from sasaeai.directory.importing import opendata
@@ -218,6 +226,11 @@ class ImportResult:
     error_count: int = 0
     warning_codes: Counter[str] = field(default_factory=Counter)
     change_counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    fingerprint: str = ""  # of the whole result, once the import has run (finish_fingerprint)
+    # every change so far (with the values an update replaces), all of them, not only those kept
+    change_digest: uploads.Fingerprinter = field(
+        default_factory=uploads.Fingerprinter, repr=False, compare=False
+    )
 
     @property
     def ok(self) -> bool:
@@ -243,11 +256,26 @@ class ImportResult:
         if self.warning_codes[issue.code] <= KEEP_LIMIT:
             self.warnings.append(issue)
 
-    def add_change(self, change: Change) -> None:
+    def add_change(self, change: Change, before: dict[str, Any] | None = None) -> None:
+        """Count (and keep) a change; ``before``: the values an update replaces, for the
+        fingerprint."""
         key = (change.entity, change.action)
         self.change_counts[key] += 1
+        self.change_digest.add(
+            [change.entity, change.action, change.key, change.row, change.fields, before or {}]
+        )
         if self.change_counts[key] <= KEEP_LIMIT:
             self.changes.append(change)
+
+    def finish_fingerprint(self) -> str:
+        """The fingerprint of the whole result: every change, the counts and the warnings."""
+        self.fingerprint = uploads.fingerprint(
+            [self.kind, self.retire_missing, self.rows_read, self.rows_skipped],
+            self.change_digest.hexdigest(),
+            sorted(self.change_counts.items()),
+            sorted(self.warning_codes.items()),
+        )
+        return self.fingerprint
 
     def take(self, bundle: Bundle) -> None:
         """A chunk's notes, errors, warnings and rows."""
@@ -263,6 +291,8 @@ class ImportResult:
         """A refused file changes nothing: it lists no changes either."""
         self.changes.clear()
         self.change_counts.clear()
+        self.change_digest = uploads.Fingerprinter()
+        self.fingerprint = ""
 
     def counts(self, entity: str = "service") -> dict[str, int]:
         """{"add": n, "update": n, "unchanged": n} and, for services, "retire": n."""
@@ -343,6 +373,7 @@ class ImportResult:
             "rows_total": self.rows_total,
             "applied": self.applied,
             "retire_missing": self.retire_missing,
+            "fingerprint": self.fingerprint,
         }
 
     @classmethod
@@ -366,6 +397,7 @@ class ImportResult:
             rows_total=value["rows_total"],
             applied=value["applied"],
             retire_missing=value["retire_missing"],
+            fingerprint=value.get("fingerprint", ""),
         )
 
 
@@ -425,13 +457,16 @@ def directory_import_apply(
     request: HttpRequest | None = None,
     row_limit: int | None = None,
     progress: Progress | None = None,
+    expected_fingerprint: str | None = None,
 ) -> ImportResult:
     """Import the file (``data``, or the file at ``path``, read as a stream) all or nothing,
     audit it and re-index the touched services; on PostgreSQL, ANALYZE the tables it wrote
     once it is committed.
 
     ``retire_missing`` (open-data files only): set the services of the file's dataset that it
-    no longer lists to 休止中. ``row_limit``: refuse a file with more rows to import."""
+    no longer lists to 休止中. ``row_limit``: refuse a file with more rows to import.
+    ``expected_fingerprint`` (a preview's ``fingerprint``): refuse, writing nothing, when
+    this import's changes are not the ones that preview found."""
     return _run(
         actor=actor,
         municipality=municipality,
@@ -443,7 +478,16 @@ def directory_import_apply(
         request=request,
         row_limit=row_limit,
         progress=progress,
+        expected_fingerprint=expected_fingerprint,
     )
+
+
+def upload_format(head: bytes, filename: str) -> uploads.UploadFormat:
+    """The format whose size limit applies to a directory file (``core.uploads``): ``zip``
+    (an HSDS datapackage), ``json`` (HSDS) or ``csv`` (open data). ``head``: its first bytes."""
+    if head.startswith(b"PK\x03\x04") or filename.lower().endswith(".zip"):
+        return "zip"
+    return "json" if detect_format(head, filename) == "hsds" else "csv"
 
 
 def detect_format(data: bytes, filename: str) -> str:
@@ -549,6 +593,7 @@ def _run(
     request: HttpRequest | None = None,
     row_limit: int | None = None,
     progress: Progress | None = None,
+    expected_fingerprint: str | None = None,
 ) -> ImportResult:
     def report(done: int, step: str) -> None:
         if progress is not None:
@@ -560,6 +605,11 @@ def _run(
         kind=kind,
         retire_missing=retire_missing,
     )
+    try:
+        uploads.check_size(file_format=upload_format(source.head(), filename), size=source.size())
+    except uploads.UploadRefused as error:
+        result.add_error(Issue(code=error.code, message=error.message))
+        return result
     if retire_missing and (
         kind == "hsds" or (kind == "auto" and detect_format(source.head(), filename) == "hsds")
     ):
@@ -622,6 +672,20 @@ def _run(
                     writer.retire()
             if not result.ok:
                 raise _Rollback
+            result.finish_fingerprint()
+            if apply:  # the changes must be the ones the preview found, before any commit
+                try:
+                    uploads.check_fingerprint(
+                        expected=expected_fingerprint,
+                        actual=result.fingerprint,
+                        message=_(
+                            "確認したあとで、地域資源情報が変更されました（取り込みの内容が確認のときと違います）。"
+                            "何も取り込んでいません。もう一度ファイルを選んで確認してください。"
+                        ),
+                    )
+                except uploads.PreviewOutdated as outdated:
+                    result.add_error(Issue(code=outdated.code, message=outdated.message))
+                    raise _Rollback from None
             if apply and result.has_changes:
                 _audit(actor, municipality, result, writer, request)
                 filled = writer.filled
@@ -862,7 +926,8 @@ class _Writer:
                 self._change("organization", ADD, key, record.name, record.row)
             else:
                 changed = _differs(org, values)
-                changed += self._replace_details(org, record, _ORGANIZATION_DETAILS)
+                before = {name: getattr(org, name) for name in changed}
+                changed += self._replace_details(org, record, _ORGANIZATION_DETAILS, before)
                 if changed:
                     for name, value in values.items():
                         setattr(org, name, value)
@@ -876,6 +941,7 @@ class _Writer:
                     record.name,
                     record.row,
                     changed,
+                    before,
                 )
             self.organization_ids[key] = org.pk
 
@@ -919,12 +985,14 @@ class _Writer:
                 self._change("location", ADD, key, record.name, record.row)
             else:
                 changed = _differs(location, values)
+                before = {name: getattr(location, name) for name in changed}
                 current_address = [_address_canonical(a) for a in location.addresses.all()]
                 if current_address != wanted_address:
                     changed.append("address")
+                    before["address"] = current_address
                     location.addresses.all().delete()
                     self._set_address(record, location)
-                changed += self._replace_details(location, record, _LOCATION_DETAILS)
+                changed += self._replace_details(location, record, _LOCATION_DETAILS, before)
                 if changed:
                     for name, value in values.items():
                         setattr(location, name, value)
@@ -938,6 +1006,7 @@ class _Writer:
                     record.name,
                     record.row,
                     changed,
+                    before,
                 )
             self.location_ids[key] = location.pk
 
@@ -1008,17 +1077,19 @@ class _Writer:
         for name in names:
             self._details_setter(name)(getattr(record, name), **owner)
 
-    def _replace_details(self, obj: Any, record: Any, names: Sequence[str]) -> list[str]:
+    def _replace_details(
+        self, obj: Any, record: Any, names: Sequence[str], before: dict[str, Any]
+    ) -> list[str]:
         """Replace each of ``names`` (contacts, languages …) of ``obj`` (prefetched) whose
-        rows differ from ``record``'s; the names replaced."""
+        rows differ from ``record``'s; the names replaced (``before``: the rows replaced)."""
         owner = {type(obj).__name__.lower(): obj}
         replaced = []
         for name in names:
             rows = getattr(obj, name).all()
-            if canonical_list(map(_DETAIL_RECORDS[name], rows)) != canonical_list(
-                getattr(record, name)
-            ):
+            current = canonical_list(map(_DETAIL_RECORDS[name], rows))
+            if current != canonical_list(getattr(record, name)):
                 replaced.append(name)
+                before[name] = current
                 rows.delete()
                 self._details_setter(name)(getattr(record, name), **owner)
         return replaced
@@ -1093,10 +1164,12 @@ class _Writer:
                 self.touched.append(service.pk)
                 continue
             changed = _differs(service, values)
-            changed += self._replace_details(service, record, _SERVICE_DETAILS)
+            before = {name: getattr(service, name) for name in changed}
+            changed += self._replace_details(service, record, _SERVICE_DETAILS, before)
             current_locations = {sal.location_id for sal in service.at_locations.all()}
             if current_locations != wanted_locations:
                 changed.append("locations")
+                before["locations"] = sorted(map(str, current_locations))
                 ServiceAtLocation.objects.filter(service=service).exclude(
                     location_id__in=wanted_locations
                 ).delete()
@@ -1106,6 +1179,7 @@ class _Writer:
                 wanted_terms = wanted_terms | current_terms
             if current_terms != wanted_terms:
                 changed.append("terms")
+                before["terms"] = sorted(map(str, current_terms))
                 self._set_terms(service, wanted_terms, current_terms)
             if changed:
                 if implied_status and "status" in changed:
@@ -1117,7 +1191,13 @@ class _Writer:
                 self.filled.add(Service)
                 self.touched.append(service.pk)
             self._change(
-                "service", UPDATE if changed else UNCHANGED, key, record.name, record.row, changed
+                "service",
+                UPDATE if changed else UNCHANGED,
+                key,
+                record.name,
+                record.row,
+                changed,
+                before,
             )
 
     def _retired_by_import(self, services: Sequence[Service]) -> set[uuid.UUID]:
@@ -1182,7 +1262,15 @@ class _Writer:
             )
         for service in missing:
             self.status_changes[service.pk] = (service.status, ServiceStatus.INACTIVE)
-            self._change("service", RETIRE, service.source_id, service.name, None, ("status",))
+            self._change(
+                "service",
+                RETIRE,
+                service.source_id,
+                service.name,
+                None,
+                ("status",),
+                {"status": service.status},
+            )
             self.touched.append(service.pk)
         if missing:
             self.filled.add(Service)
@@ -1291,9 +1379,11 @@ class _Writer:
         name: str,
         row: int | None,
         fields: Iterable[str] = (),
+        before: dict[str, Any] | None = None,
     ) -> None:
         self.result.add_change(
-            Change(entity=entity, action=action, key=key, name=name, row=row, fields=tuple(fields))
+            Change(entity=entity, action=action, key=key, name=name, row=row, fields=tuple(fields)),
+            before,
         )
 
 

@@ -35,6 +35,13 @@ class ImportFile:
         with self.open() as stream:
             return stream.read(size)
 
+    def size(self) -> int:
+        """The file's size in bytes (without reading it)."""
+        if self.data is not None:
+            return len(self.data)
+        assert self.path is not None
+        return self.path.stat().st_size
+
     def sha256(self) -> str:
         digest = hashlib.sha256()
         with self.open() as stream:

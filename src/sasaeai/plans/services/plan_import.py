@@ -19,7 +19,6 @@ them, earlier closed assignments are kept.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,6 +33,7 @@ from django.utils.translation import gettext as _
 from sasaeai.accounts.models import Municipality, OrganisationUnit, unit_names_prefetch
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action
+from sasaeai.core import uploads
 from sasaeai.core.errors import PermissionRefused
 from sasaeai.core.wareki import YearStyle, format_fiscal_year
 from sasaeai.plans import permissions
@@ -141,9 +141,10 @@ class ImportResult:
         return [(counts, self.changes_in(counts.sheet)) for counts in self.sheets]
 
     def fingerprint(self) -> str:
-        """A hash of the changes, so a confirmation applies exactly what was previewed."""
-        payload = [
-            self.plan_name,
+        """The hash of the preview's result (the plan, every change with its fields before →
+        after), so a confirmation applies exactly what was previewed (``core.uploads``)."""
+        return uploads.fingerprint(
+            [self.plan_name, self.plan_created],
             [
                 [
                     c.sheet,
@@ -154,8 +155,7 @@ class ImportResult:
                 ]
                 for c in self.changes
             ],
-        ]
-        return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+        )
 
     def summary(self) -> str:
         if self.errors:
@@ -976,8 +976,9 @@ def plan_import(
     """Read a plan workbook and create or update the plan it names — all or nothing.
 
     ``dry_run`` (the preview) writes nothing. ``expected_fingerprint`` (from a preview's
-    :meth:`ImportResult.fingerprint`) refuses to apply if the changes are no longer the
-    ones that were previewed. A person needs ``plans.manage`` in the municipality; a string
+    :meth:`ImportResult.fingerprint`) refuses to apply if the changes, recomputed inside the
+    transaction with the plan's rows locked, are no longer the ones that were previewed. A
+    file larger than the xlsx limit of ``core.uploads`` is refused unread. A person needs ``plans.manage`` in the municipality; a string
     actor is a system process (the ``sasaeai plan`` command run by an operator).
     """
     if not isinstance(actor, str) and not permissions.can(actor, "plans.manage", municipality.pk):
@@ -987,6 +988,11 @@ def plan_import(
         sha256=hashlib.sha256(data).hexdigest(),
         dry_run=dry_run,
     )
+    try:
+        uploads.check_bytes(data, file_format="xlsx")
+    except uploads.UploadRefused as error:
+        result.errors.append(wb.WorkbookError(None, None, None, error.message))
+        return result
     read = wb.read_workbook(data, filename=filename)
     result.errors.extend(read.errors)
     if read.workbook.plan is not None:
@@ -1001,18 +1007,17 @@ def plan_import(
             result.errors.sort(key=wb.error_order)
             if result.errors or dry_run or not result.changes:
                 return result
-            if expected_fingerprint is not None and expected_fingerprint != result.fingerprint():
-                result.errors.append(
-                    wb.WorkbookError(
-                        None,
-                        None,
-                        None,
-                        _(
-                            "確認の画面を表示した後に、計画または組織が変更されました。"
-                            "何も保存していません。もう一度読み込んで、変更の内容を確認してください。"
-                        ),
-                    )
+            try:
+                uploads.check_fingerprint(
+                    expected=expected_fingerprint,
+                    actual=result.fingerprint(),
+                    message=_(
+                        "確認の画面を表示した後に、計画または組織が変更されました。"
+                        "何も保存していません。もう一度読み込んで、変更の内容を確認してください。"
+                    ),
                 )
+            except uploads.PreviewOutdated as outdated:
+                result.errors.append(wb.WorkbookError(None, None, None, outdated.message))
                 return result
             plan = _apply(actor=actor, municipality=municipality, book=read.workbook, diff=diff)
             result.plan_id = plan.pk

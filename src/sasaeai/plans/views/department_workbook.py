@@ -1,15 +1,15 @@
 """Staff pages: a department downloads its evaluation workbook, uploads it back, checks the
 differences and confirms. The secretariat may do the same for any unit.
 
-Steps: the index lists the downloadable workbooks and takes an upload; the upload is kept in
-the session only (nothing is saved) and the preview shows the changes per initiative and
-field, the conflicts and the errors; confirming applies everything in one transaction, or
-nothing.
+Steps: the index lists the downloadable workbooks and takes an upload; the upload is stored
+as a pending upload of the user who chose it (``core.uploads``; nothing else is saved) and
+the preview (``?upload=<id>``) shows the changes per initiative and field, the conflicts and
+the errors, with the preview's fingerprint; confirming recomputes the preview inside the
+transaction and applies everything only if it is still the one shown — or nothing.
 """
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from django import forms
@@ -17,32 +17,45 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sasaeai.accounts.decorators import requires, staff_municipality
 from sasaeai.accounts.models import OrganisationUnit, unit_names_prefetch
+from sasaeai.core import uploads
 from sasaeai.core.errors import DomainError, PermissionRefused
 from sasaeai.plans import permissions
 from sasaeai.plans.models import EvaluationCycle
 from sasaeai.plans.services import department_import as service
 
-SESSION_KEY = "plans.dept_workbook"
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+PURPOSE = "plans.department_workbook"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class WorkbookUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("入力したワークブック（.xlsx）"),
-        help_text=gettext_lazy("この画面から出力したファイルに入力して、そのまま選んでください。"),
         error_messages={
             "required": gettext_lazy("取り込むファイルを選んでください。"),
             "empty": gettext_lazy("選んだファイルは空です。"),
         },
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "この画面から出力したファイルに入力して、そのまま選んでください（{limit} まで）。"
+        ).format(limit=uploads.limit_text("xlsx"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        try:
+            uploads.check_size(file_format="xlsx", size=upload.size)
+        except uploads.UploadRefused as error:
+            raise forms.ValidationError(error.message) from None
+        return upload
 
 
 def _index_page(request: HttpRequest, form: WorkbookUploadForm, status: int = 200) -> HttpResponse:
@@ -66,28 +79,37 @@ def dept_workbook_index(request: HttpRequest) -> HttpResponse:
     form = WorkbookUploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return _index_page(request, form)
-    upload = form.cleaned_data["file"]
-    if upload.size > MAX_UPLOAD_BYTES:
-        form.add_error("file", _("ファイルが大きすぎます（2 MB まで）。"))
+    file = form.cleaned_data["file"]
+    try:
+        upload = uploads.upload_store(
+            municipality=municipality,
+            user=request.user,
+            purpose=PURPOSE,
+            file_format="xlsx",
+            filename=file.name or "",
+            chunks=file.chunks(),
+        )
+    except DomainError as error:
+        form.add_error("file", error.message)
         return _index_page(request, form)
-    data = upload.read()
     try:
         service.department_import_preview(
-            actor=request.user, municipality=municipality, data=data, filename=upload.name
+            actor=request.user,
+            municipality=municipality,
+            data=uploads.upload_read(upload),
+            filename=upload.filename,
         )
     except PermissionRefused as error:
+        uploads.upload_discard(upload=upload)
         form.add_error("file", error.message)
         return _index_page(request, form, status=403)
     except DomainError as error:
+        uploads.upload_discard(upload=upload)  # a refused file is not kept
         form.add_error("file", error.message)
         for detail in error.details:
             form.add_error("file", str(detail))
         return _index_page(request, form)
-    request.session[SESSION_KEY] = {
-        "filename": upload.name,
-        "data": base64.b64encode(data).decode("ascii"),
-    }
-    return redirect("plans:dept_workbook_preview")
+    return redirect(uploads.with_upload(reverse("plans:dept_workbook_preview"), upload))
 
 
 @requires(permissions.can, "plans.evaluate")
@@ -116,28 +138,17 @@ def dept_workbook_download(request: HttpRequest, cycle_id: int, unit_code: str) 
     return response
 
 
-def _pending(request: HttpRequest) -> tuple[bytes, str] | None:
-    pending: Any = request.session.get(SESSION_KEY)
-    if not isinstance(pending, dict) or "data" not in pending:
-        return None
-    return base64.b64decode(pending["data"]), str(pending.get("filename", ""))
-
-
-def _forget(request: HttpRequest) -> None:
-    request.session.pop(SESSION_KEY, None)
-
-
 @requires(permissions.can, "plans.evaluate")
 def dept_workbook_preview(request: HttpRequest) -> HttpResponse:
     """The differences, conflicts and errors (step 2); confirming applies them (step 3)."""
     municipality = staff_municipality(request)
-    pending = _pending(request)
-    if pending is None:
-        messages.error(request, _("取り込むファイルがありません。もう一度選んでください。"))
+    try:
+        upload, data = uploads.request_upload(request, purpose=PURPOSE, municipality=municipality)
+    except uploads.UploadRefused as error:
+        messages.error(request, error.message)
         return redirect("plans:dept_workbook_index")
-    data, filename = pending
     if request.method == "POST" and "cancel" in request.POST:
-        _forget(request)
+        uploads.upload_discard(upload=upload)
         messages.info(request, _("取込をやめました。何も変わっていません。"))
         return redirect("plans:dept_workbook_index")
     if request.method == "POST":
@@ -146,13 +157,13 @@ def dept_workbook_preview(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 municipality=municipality,
                 data=data,
-                filename=filename,
+                filename=upload.filename,
                 expected_fingerprint=request.POST.get("fingerprint", ""),
             )
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            _forget(request)
+            uploads.upload_discard(upload=upload)
             if result.has_changes:
                 messages.success(
                     request,
@@ -165,13 +176,15 @@ def dept_workbook_preview(request: HttpRequest) -> HttpResponse:
             return redirect("plans:dept_workbook_index")
     try:
         preview = service.department_import_preview(
-            actor=request.user, municipality=municipality, data=data, filename=filename
+            actor=request.user, municipality=municipality, data=data, filename=upload.filename
         )
     except DomainError as error:
-        _forget(request)
+        uploads.upload_discard(upload=upload)
         messages.error(request, error.message)
         return redirect("plans:dept_workbook_index")
-    return render(request, "plans/dept_workbook_preview.html", {"preview": preview})
+    return render(
+        request, "plans/dept_workbook_preview.html", {"preview": preview, "upload": upload}
+    )
 
 
 urlpatterns = [

@@ -6,6 +6,9 @@
 
 ``check`` exits with 1 if any finding is an error, else 0. Usage errors (an unreadable
 file, a wrong setting, an unknown option) print a Japanese message and exit with 2.
+``import-config`` refuses a file larger than the ``text`` limit of ``core.uploads`` (the
+same as on the web) before reading it; it compares and writes in one transaction, so what it
+prints is what it saved.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from django.utils.translation import gettext as _
 from sasaeai.accounts.models import Municipality
 from sasaeai.plainlang import selectors, services
 from sasaeai.plainlang.engine import Config, ConfigError, UsageError, run_check
-from sasaeai.plainlang.importing import ConfigImportError, ImportPreview
+from sasaeai.plainlang.importing import ConfigImportError, ImportPreview, check_size
 
 USAGE_ERROR = 2
 CLI_ACTOR = "system:cli"
@@ -154,6 +157,7 @@ class Command(BaseCommand):
     def import_config(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
         try:
+            check_size(size=path.stat().st_size, filename=path.name)
             data = path.read_bytes()
         except OSError as error:
             raise usage_error(
@@ -161,6 +165,8 @@ class Command(BaseCommand):
                     path=path, reason=error.strerror
                 )
             ) from None
+        except ConfigImportError as error:
+            raise usage_error(str(error)) from None
         try:
             preview = services.plainlang_config_import(
                 actor=CLI_ACTOR,

@@ -6,6 +6,9 @@
 Export writes one workbook per department: with ``--unit`` to OUT (a file, or a directory);
 without it, every department with evaluations in the cycle, into the directory OUT.
 Import prints the differences; any error or conflict exits with status 1 and saves nothing.
+A file larger than the xlsx limit of ``core.uploads`` (the same as on the web) is refused
+before it is read; the changes are saved only if they are still the ones printed (the
+preview's fingerprint, checked inside the import's transaction).
 ``--as`` names the user the changes are made as (required unless ``--dry-run``): the same
 permissions apply as on the web, and the audit log records that user.
 """
@@ -19,13 +22,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from sasaeai.accounts.models import Municipality, OrganisationUnit, User, unit_names_prefetch
+from sasaeai.core import uploads
 from sasaeai.core.errors import DomainError
 from sasaeai.core.wareki import FiscalYearParseError, format_fiscal_year, parse_fiscal_year
 from sasaeai.plans.models import EvaluationCycle
 from sasaeai.plans.services import department_import as service
 
 CLI_ACTOR = "system:cli"
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 class Command(BaseCommand):
@@ -170,9 +173,10 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("ファイル「{path}」がありません。").format(path=path))
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise CommandError(_("ファイルが大きすぎます（20 MB まで）。"))
-        data = path.read_bytes()
+        try:
+            data = uploads.read_file(path, file_format="xlsx")
+        except uploads.UploadRefused as error:
+            raise CommandError(error.message) from None
         actor: Any = CLI_ACTOR
         if options.get("username"):
             actor = (

@@ -5,7 +5,8 @@
     sasaeai plan export --municipality 142042 --plan NAME -o FILE.xlsx
 
 An import with any error changes nothing, lists every error (sheet, row, column) on stderr
-and exits with status 1. The operator running the command acts as the system (audited as
+and exits with status 1; a file larger than the xlsx limit of ``core.uploads`` (the same as
+on the web) is refused before it is read. The operator running the command acts as the system (audited as
 ``cli:<os user>``).
 """
 
@@ -19,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from sasaeai.accounts.models import Municipality
-from sasaeai.plans import workbook as wb
+from sasaeai.core import uploads
 from sasaeai.plans.models import Plan
 from sasaeai.plans.services import plan_import as service
 
@@ -96,19 +97,10 @@ class Command(BaseCommand):
     def _import(self, options: dict[str, Any]) -> None:
         municipality = self._municipality(options["municipality"])
         path = Path(options["file"])
-        try:
-            size = path.stat().st_size
-            if size > wb.MAX_UPLOAD_BYTES:  # refused before it is read into memory
-                raise CommandError(
-                    _("ファイルが大きすぎます（{size}）。10MB 以下にしてください。").format(
-                        size=f"{size / 1024 / 1024:.1f}MB"
-                    )
-                )
-            data = path.read_bytes()
-        except OSError as error:
-            raise CommandError(
-                _("{path} を読み込めません（{reason}）。").format(path=path, reason=error.strerror)
-            ) from None
+        try:  # the xlsx limit of core.uploads, checked before the file is read
+            data = uploads.read_file(path, file_format="xlsx")
+        except uploads.UploadRefused as error:
+            raise CommandError(error.message) from None
         result = service.plan_import(
             actor=_actor(),
             municipality=municipality,
