@@ -23,6 +23,13 @@ def current_code(device: TOTPDevice) -> str:
     return f"{totp.token():06d}"
 
 
+def pending_device(client: Client, user: User) -> TOTPDevice:
+    """The authenticator the enrolment page shows: its key waits in the session, unsaved."""
+    from sasaeai.accounts.views import PENDING_KEY
+
+    return TOTPDevice(user=user, key=client.session[PENDING_KEY])
+
+
 def test_login_without_2fa_requirement_reaches_dashboard(
     users: dict[str, User], client: Client
 ) -> None:
@@ -82,13 +89,13 @@ def test_enrolment_and_verification_flow(users: dict[str, User], client: Client)
     page = client.get("/accounts/2fa/setup/?next=/staff/")
     assert page.status_code == 200
     assert page.context["qr"].startswith("data:image/svg+xml;base64,")
-    device = TOTPDevice.objects.get(user=users[Role.SECRETARIAT], confirmed=False)
+    assert not TOTPDevice.objects.exists()  # showing the page stores nothing
+    device = pending_device(client, users[Role.SECRETARIAT])
 
     wrong = client.post("/accounts/2fa/setup/", {"token": "000000", "next": "/staff/"})
     assert "確認コードが正しくありません" in wrong.content.decode()
-    device.refresh_from_db()
-    assert device.throttling_failure_count == 1  # the next try must wait a moment
-    device.throttle_reset()
+    assert not TOTPDevice.objects.exists()
+    assert pending_device(client, users[Role.SECRETARIAT]).key == device.key  # same key again
 
     done = client.post("/accounts/2fa/setup/", {"token": current_code(device), "next": "/staff/"})
     assert (done.status_code, done["Location"]) == (302, "/staff/")
@@ -99,7 +106,7 @@ def test_enrolment_and_verification_flow(users: dict[str, User], client: Client)
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"username": "user-secretariat", "password": PASSWORD})
     assert client.get("/staff/")["Location"] == "/accounts/2fa/verify/?next=/staff/"
-    device.refresh_from_db()
+    device = TOTPDevice.objects.get(user=users[Role.SECRETARIAT], confirmed=True)
     device.last_t = -1
     device.save()
     ok = client.post("/accounts/2fa/verify/", {"token": current_code(device), "next": "/staff/"})
@@ -109,7 +116,7 @@ def test_enrolment_and_verification_flow(users: dict[str, User], client: Client)
 def test_full_width_code_is_accepted(users: dict[str, User], client: Client) -> None:
     client.post("/accounts/login/", {"username": "user-secretariat", "password": PASSWORD})
     client.get("/accounts/2fa/setup/")
-    device = TOTPDevice.objects.get(user=users[Role.SECRETARIAT])
+    device = pending_device(client, users[Role.SECRETARIAT])
     code = current_code(device).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     response = client.post("/accounts/2fa/setup/", {"token": code})
     assert response.status_code == 302
@@ -136,7 +143,7 @@ def test_optional_2fa_can_be_removed(
 def test_open_redirect_is_refused(users: dict[str, User], client: Client) -> None:
     client.post("/accounts/login/", {"username": "user-department", "password": PASSWORD})
     client.get("/accounts/2fa/setup/")
-    device = TOTPDevice.objects.get(user=users[Role.DEPARTMENT])
+    device = pending_device(client, users[Role.DEPARTMENT])
     response = client.post(
         "/accounts/2fa/setup/", {"token": current_code(device), "next": "https://evil.example/"}
     )

@@ -143,3 +143,65 @@ def test_allowed_rename_by_secretariat(
         {"name": ["高齢者いきいき課", "高齢福祉課"]},
         "令和8年度から名称変更",
     )
+
+
+# --- the policy's object questions and visible querysets ----------------------------------
+
+TWO_FACTOR_ROLES = {S, K, G, A}  # roles that handle personal data must keep 2FA
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_who_may_remove_their_two_factor(users: dict[str, User], role: str) -> None:
+    from sasaeai.accounts.permissions import can_remove_two_factor
+
+    assert can_remove_two_factor(users[role]) is (role not in TWO_FACTOR_ROLES)
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_visible_units_by_role(users: dict[str, User], role: str, fujisawa: object) -> None:
+    from sasaeai.accounts.permissions import visible_units
+
+    kamakura = users[role].municipality
+    codes = sorted(
+        visible_units(users[role], OrganisationUnit.objects.all(), kamakura).values_list(
+            "code", flat=True
+        )
+    )
+    everyone = ["fukushi-somu", "iinkai", "jichikai", "koreisha", "shakyo"]
+    assert codes == (everyone if role in TABLE["organisation.view"] else [])
+    assert list(visible_units(users[role], OrganisationUnit.objects.all(), fujisawa)) == []
+
+
+def test_own_memberships_are_only_ones_own(users: dict[str, User]) -> None:
+    from sasaeai.accounts.permissions import own_memberships
+
+    assert [(m.user_id, m.role) for m in own_memberships(users[D])] == [(users[D].pk, D)]
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_visible_audit_events_by_role(users: dict[str, User], role: str, fujisawa: object) -> None:
+    from django.db import transaction
+
+    from sasaeai.audit import services as audit_services
+
+    kamakura = users[role].municipality
+    with transaction.atomic():
+        audit_services.record(actor="test", action="update", municipality=kamakura, detail="鎌倉")
+        audit_services.record(actor="test", action="update", municipality=fujisawa, detail="藤沢")
+    events = audit_permissions.visible_events(users[role], AuditEvent.objects.all(), kamakura)
+    details = set(events.values_list("detail", flat=True))
+    if role in AUDIT_TABLE["audit.view"]:
+        assert "鎌倉" in details and "藤沢" not in details
+        assert set(events.values_list("municipality_id", flat=True)) == {kamakura.pk}
+    else:
+        assert details == set()
+    other = audit_permissions.visible_events(users[role], AuditEvent.objects.all(), fujisawa)
+    assert list(other) == []
+
+
+def test_the_account_page_offers_removal_only_where_the_policy_allows(
+    users: dict[str, User], client_for: Callable[[User], Client]
+) -> None:
+    for role in (D, S):
+        text = client_for(users[role]).get("/accounts/").content.decode()
+        assert ('name="token"' in text) is (role == D), role

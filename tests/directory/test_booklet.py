@@ -282,7 +282,7 @@ def test_booklet_queries_do_not_grow_with_rows(
     kamakura: Municipality, guide: dict[str, Any], django_assert_num_queries: Any
 ) -> None:
     build_booklet(municipality=kamakura, district_name="大船", today=MADE_ON)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         small = build_booklet(municipality=kamakura, district_name="大船", today=MADE_ON)
     for i in range(8):
         build_service(
@@ -297,6 +297,6 @@ def test_booklet_queries_do_not_grow_with_rows(
             schedules=[{"freq": "WEEKLY", "byday": "MO"}],
             index=False,
         )
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         large = build_booklet(municipality=kamakura, district_name="大船", today=MADE_ON)
     assert large.entry_count == small.entry_count + 8

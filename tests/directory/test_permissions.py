@@ -12,7 +12,7 @@ from sasaeai.accounts.roles import Role
 from sasaeai.audit.models import AuditEvent
 from sasaeai.core.errors import PermissionRefused
 from sasaeai.directory import permissions, services
-from sasaeai.directory.models import Service
+from sasaeai.directory.models import Organization, Service
 from tests.conftest import login
 from tests.directory.test_editing_support import *  # noqa: F403
 from tests.directory.test_editing_support import HOUKATSU, HOUKATSU_CG, OTHER_TENANT, WHO, fresh
@@ -173,3 +173,61 @@ def test_a_coordinator_cannot_hand_an_entry_to_another_unit(world: dict[str, Any
             ),
         )
     assert _state() == before
+
+
+# --- the policy's querysets agree with its per-object answers ------------------------------
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_editable_services_is_the_queryset_form_of_can_edit_service(
+    world: dict[str, Any], who: str
+) -> None:
+    user, municipality = world["users"][who], world["municipality"]
+    editable = set(
+        Service.objects.filter(permissions.editable_services(user, municipality)).values_list(
+            "name", flat=True
+        )
+    )
+    assert editable == {world[e].name for e, allowed in EDITORS.items() if who in allowed}
+    assert editable == {
+        s.name
+        for s in Service.objects.select_related("organization")
+        if permissions.can_edit_service(user, s)
+    }
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_visible_services_and_organizations_by_role(world: dict[str, Any], who: str) -> None:
+    user, municipality = world["users"][who], world["municipality"]
+    services = sorted(
+        permissions.visible_services(user, Service.objects.all(), municipality).values_list(
+            "name", flat=True
+        )
+    )
+    organizations = sorted(
+        permissions.visible_organizations(
+            user, Organization.objects.all(), municipality
+        ).values_list("name", flat=True)
+    )
+    if who == OTHER_TENANT:  # no role in Kamakura: nothing, even read-only
+        assert (services, organizations) == ([], [])
+    else:
+        assert services == ["サロンさくら", "介護の相談", "市の窓口"]
+        assert organizations == ["大船地域包括支援センター", "鎌倉市", "鎌倉市社会福祉協議会"]
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_stale_list_and_history_by_role(client: Any, world: dict[str, Any], who: str) -> None:
+    user, municipality = world["users"][who], world["municipality"]
+    editors = {S, CC, HOUKATSU, HOUKATSU_CG}
+    assert permissions.can_view_stale(user, municipality) is (who in editors)
+    assert permissions.can_view_history(user, world["salon"]) is (who in EDITORS["salon"])
+    login(client, user)
+    # the other tenant's secretariat opens its own (empty) stale list
+    expected = 200 if who in editors | {OTHER_TENANT} else 403
+    assert client.get("/staff/directory/stale/").status_code == expected
+    history = client.get(f"/staff/directory/services/{world['salon'].pk}/history/")
+    if who == OTHER_TENANT:
+        assert history.status_code == 404
+    else:
+        assert history.status_code == (200 if who in EDITORS["salon"] else 403)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from sasaeai.accounts.models import Municipality
@@ -83,3 +85,89 @@ def test_service_terms(kamakura: Municipality) -> None:
     assert found[service.pk].target_codes == ["everyone"]
     assert found[service.pk].category_codes == ["venue"]
     assert Attribute.objects.filter(link_id=service.pk).count() == 2
+
+
+# --- reads never write ---------------------------------------------------------------------
+
+
+def test_reading_the_terms_creates_nothing_and_falls_back_to_the_standard_names(
+    kamakura: Municipality,
+) -> None:
+    from sasaeai.directory.taxonomies import profile_terms, term_choices, term_labels
+
+    assert profile_terms(kamakura) == {}
+    targets, categories = term_choices(kamakura)
+    assert targets[0] == ("elderly", "高齢者")
+    assert [code for code, _name in categories] == list(CATEGORY_CODES)
+    assert term_labels(kamakura)["salon"].description == "集まって話したり過ごしたりする場"
+    assert (Taxonomy.objects.count(), TaxonomyTerm.objects.count()) == (0, 0)
+    # once created and renamed, the municipality's own name is read
+    terms = ensure_taxonomies(kamakura)
+    TaxonomyTerm.objects.filter(pk=terms["elderly"].pk).update(name="シニア")
+    assert term_choices(kamakura)[0][0] == ("elderly", "シニア")
+    assert set(profile_terms(kamakura)) == {*TARGET_CODES, *CATEGORY_CODES}
+
+
+def test_staff_pages_and_the_booklet_write_no_taxonomy(
+    kamakura: Municipality, users: dict[str, Any], client_for: Any
+) -> None:
+    from tests.directory.builders import build_districts
+
+    build_districts(kamakura)
+    client = client_for(users["secretariat"])
+    for path in (
+        "/staff/directory/",
+        "/staff/directory/services/new/",
+        "/staff/directory/booklet/",
+        "/staff/directory/booklet/?district=大船",
+    ):
+        response = client.get(path)
+        assert response.status_code in {200, 503}, path  # 503: no PDF engine on this machine
+    assert (Taxonomy.objects.count(), TaxonomyTerm.objects.count()) == (0, 0)
+
+
+def test_the_first_save_that_uses_a_term_creates_the_vocabulary(
+    kamakura: Municipality, users: dict[str, Any]
+) -> None:
+    from sasaeai.directory import services
+    from sasaeai.directory.services import ServiceInput
+    from tests.directory.builders import build_organization
+
+    organization = build_organization(kamakura, "鎌倉市")
+    saved = services.service_save(
+        actor=users["secretariat"],
+        municipality=kamakura,
+        organization=organization,
+        values=ServiceInput(name="相談窓口"),
+        term_codes=["elderly", "consultation"],
+    )
+    found = terms_of_services([saved.pk])[saved.pk]
+    assert (found.target_codes, found.category_codes) == (["elderly"], ["consultation"])
+    assert Taxonomy.objects.filter(municipality=kamakura).count() == 2
+
+
+def test_the_data_migration_creates_the_vocabulary_of_existing_municipalities(
+    kamakura: Municipality, fujisawa: Municipality
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from sasaeai.directory.taxonomies import CATEGORIES, TARGETS
+
+    migration = importlib.import_module("sasaeai.directory.migrations.0007_profile_taxonomies")
+    # the copy in the migration is the vocabulary of today
+    assert [
+        (code, name, description)
+        for _t, _d, specs in migration.TAXONOMIES
+        for code, name, description in specs
+    ] == [(s.code, s.name, s.description) for s in (*TARGETS, *CATEGORIES)]
+    terms = ensure_taxonomies(kamakura)
+    TaxonomyTerm.objects.filter(pk=terms["elderly"].pk).update(name="シニア")
+    TaxonomyTerm.objects.filter(pk=terms["aed"].pk).delete()
+    migration.create_profile_taxonomies(apps, None)
+    migration.create_profile_taxonomies(apps, None)  # twice: nothing more
+    assert TaxonomyTerm.objects.filter(municipality=kamakura).count() == len(terms)
+    assert TaxonomyTerm.objects.get(municipality=kamakura, code="elderly").name == "シニア"
+    assert TaxonomyTerm.objects.filter(municipality=fujisawa).count() == len(terms)
+    assert Taxonomy.objects.filter(municipality=fujisawa).count() == 2

@@ -164,3 +164,26 @@ def test_entries_of_another_municipality_are_not_found(
     assert client.get(f"/staff/plainlang/glossary/{other.pk}/edit/").status_code == 404
     assert client.post(f"/staff/plainlang/glossary/{other.pk}/delete/").status_code == 404
     assert GlossaryTerm.objects.filter(pk=other.pk).exists()
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_visible_settings_by_role(users: dict[str, User], role: str, fujisawa: object) -> None:
+    kamakura = users[role].municipality
+    GlossaryTerm.objects.create(municipality=kamakura, term="アウトリーチ", paraphrase="訪問支援")
+    GlossaryTerm.objects.create(municipality=fujisawa, term="スキーム", paraphrase="仕組み")
+    AllowedWord.objects.create(municipality=kamakura, word="ボッチャ")
+    for model, expected in ((GlossaryTerm, ["アウトリーチ"]), (AllowedWord, ["ボッチャ"])):
+        rows = permissions.visible_settings(users[role], model.objects.all(), kamakura)
+        names = [str(row) for row in rows]
+        assert len(names) == (len(expected) if role in TABLE["plainlang.manage"] else 0)
+        assert list(permissions.visible_settings(users[role], model.objects.all(), fujisawa)) == []
+
+
+def test_the_settings_page_lists_only_its_municipalitys_rows(
+    users: dict[str, User], client_for: Callable[[User], Client], fujisawa: object
+) -> None:
+    kamakura = users[S].municipality
+    GlossaryTerm.objects.create(municipality=kamakura, term="アウトリーチ", paraphrase="訪問支援")
+    GlossaryTerm.objects.create(municipality=fujisawa, term="スキーム", paraphrase="仕組み")
+    page = client_for(users[S]).get("/staff/plainlang/")
+    assert [t.term for t in page.context["glossary"]] == ["アウトリーチ"]

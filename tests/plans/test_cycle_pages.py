@@ -156,7 +156,7 @@ def test_cycle_list_shows_each_cycle_with_its_completion(
     Evaluation.objects.filter(pk=world["evaluations"][1].pk).update(state="submitted")
     from sasaeai.plans.selectors_cycle import cycles_of
 
-    rows = cycles_of(world["plan"].municipality)
+    rows = cycles_of(world["plan"].municipality, world["users"][Role.SECRETARIAT])
     assert [
         (r.cycle.fiscal_year, r.progress.total, r.progress.submitted_percent) for r in rows
     ] == [(2024, 4, 25), (2023, 4, 100)]
@@ -197,7 +197,9 @@ def test_my_updates_lists_only_open_cycles(world: dict[str, Any], all_clients: C
     mine = page(all_clients(Role.DEPARTMENT).get(f"{PREFIX}evaluations/mine/"))
     assert "令和6年度 進捗調査" in mine
     assert "令和5年度" not in mine  # the closed 2023 cycle
-    evaluation_services.cycle_close(actor=world["users"][Role.SECRETARIAT], cycle=world["cycle"])
+    evaluation_services.cycle_close(
+        actor=world["users"][Role.SECRETARIAT], cycle=world["cycle"], leave_unapproved=True
+    )
     mine = page(all_clients(Role.DEPARTMENT).get(f"{PREFIX}evaluations/mine/"))
     assert "いま入力を受け付けている進捗調査で、あなたの課が担当する取組はありません。" in mine
 
@@ -487,11 +489,12 @@ def test_closing_needs_confirmation(world: dict[str, Any], all_clients: Clients)
     assert "締め切る前に、確認の欄にチェックを入れてください。" in page(response)
     cycle.refresh_from_db()
     assert cycle.status == "open"
-    assert client.post(url, {"confirm": "on"}).status_code == 302
+    assert client.post(url, {"confirm": "on", "leave_unapproved": "on"}).status_code == 302
     cycle.refresh_from_db()
     assert cycle.status == "closed"
     event = AuditEvent.objects.filter(object_type="plans.EvaluationCycle").latest("id")
     assert event.changes == {"status": ["open", "closed"]}
+    assert event.detail == "承認していない評価 4 件（入力中 4 件）を残して締切"
     assert "この進捗調査はすでに締め切られています。" in page(client.post(url, {"confirm": "on"}))
 
 
@@ -505,7 +508,9 @@ def test_a_closed_cycle_is_read_only_everywhere(
     review = review_services.review_create(
         actor=committee, cycle=cycle, kind=ReviewKind.GOAL_REVIEW, goal=goal, body="講評"
     )
-    evaluation_services.cycle_close(actor=world["users"][Role.SECRETARIAT], cycle=cycle)
+    evaluation_services.cycle_close(
+        actor=world["users"][Role.SECRETARIAT], cycle=cycle, leave_unapproved=True
+    )
 
     def state() -> list[Any]:
         return [

@@ -53,7 +53,7 @@ WRITES: dict[str, tuple[str, dict[str, Any], set[str], Callable[[dict[str, Any]]
     ),
     "cycle_close": (
         "cycles/{cycle}/close/",
-        {"confirm": "on"},
+        {"confirm": "on", "leave_unapproved": "on"},
         {S},
         lambda w: EvaluationCycle.objects.get(pk=w["cycle"]).status == "closed",
     ),

@@ -115,7 +115,7 @@ def test_nothing_to_remind_once_all_are_in_or_the_cycle_is_closed(
     reminded: dict[str, Any],
 ) -> None:
     evaluation_services.cycle_close(
-        actor=reminded["users"][Role.SECRETARIAT], cycle=reminded["cycle"]
+        actor=reminded["users"][Role.SECRETARIAT], cycle=reminded["cycle"], leave_unapproved=True
     )
     out, _err = run("--municipality", "142042")
     assert mail.outbox == []

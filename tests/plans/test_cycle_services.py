@@ -291,7 +291,9 @@ def test_summaries_save_is_all_or_nothing(world: dict[str, Any]) -> None:
 
 def test_reviews_and_summaries_are_refused_once_closed(world: dict[str, Any]) -> None:
     review = _review(world)
-    evaluation_services.cycle_close(actor=world["users"][S], cycle=world["cycle"])
+    evaluation_services.cycle_close(
+        actor=world["users"][S], cycle=world["cycle"], leave_unapproved=True
+    )
     before = _state()
     locked = "この進捗調査は締め切られているため、変更できません。"
     calls = [
@@ -361,10 +363,12 @@ def test_copy_forward_drops_a_direction_the_plan_no_longer_offers(world: dict[st
 def test_closing_twice_from_stale_objects_is_refused(world: dict[str, Any]) -> None:
     first = EvaluationCycle.objects.get(pk=world["cycle"].pk)
     second = EvaluationCycle.objects.get(pk=world["cycle"].pk)
-    evaluation_services.cycle_close(actor=world["users"][S], cycle=first)
+    evaluation_services.cycle_close(actor=world["users"][S], cycle=first, leave_unapproved=True)
     count = AuditEvent.objects.count()
     with pytest.raises(DomainError) as error:
-        evaluation_services.cycle_close(actor=world["users"][S], cycle=second)
+        evaluation_services.cycle_close(
+            actor=world["users"][S], cycle=second, leave_unapproved=True
+        )
     assert error.value.code == "not_open"
     assert AuditEvent.objects.count() == count
 
@@ -373,7 +377,7 @@ def test_a_closed_cycle_reopens_with_a_reason_and_can_be_edited_again(
     world: dict[str, Any],
 ) -> None:
     cycle = world["cycle"]
-    evaluation_services.cycle_close(actor=world["users"][S], cycle=cycle)
+    evaluation_services.cycle_close(actor=world["users"][S], cycle=cycle, leave_unapproved=True)
     evaluation_services.cycle_reopen(
         actor=world["users"][S], cycle=cycle, reason="公表前の確認で表現を直すため"
     )

@@ -103,3 +103,23 @@ def test_indicators(
         {"fiscal_year": 2023, "value": "150.000", "note": ""},
         {"fiscal_year": 2024, "value": "210.000", "note": ""},
     ]
+
+
+def test_a_user_without_a_role_gets_json_403_and_nothing(
+    built: dict[str, Any], make_user: Callable[..., User], client_for: Callable[[User], Client]
+) -> None:
+    client = client_for(make_user(None, username="no-role"))
+    for path in ("/api/v1/plans", f"/api/v1/plans/{built['plan'].pk}/initiatives"):
+        response = client.get(path)
+        assert (response.status_code, response.json()) == (
+            403,
+            {"code": "permission_denied", "message": "この操作を行う権限がありません。"},
+        )
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_every_staff_role_lists_its_municipalitys_plans(
+    built: dict[str, Any], users: dict[str, User], client_for: Callable[[User], Client], role: str
+) -> None:
+    body = client_for(users[role]).get("/api/v1/plans").json()
+    assert [(p["id"], p["name"]) for p in body] == [(built["plan"].pk, "テスト計画")]

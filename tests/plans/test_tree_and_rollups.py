@@ -78,7 +78,13 @@ def test_tree_page_for_every_staff_role(
     response = client_for(users[role]).get(f"/staff/plans/{built['plan'].pk}/", {"fy": "R6"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "自己評価は A ですが" in page
+    # the evaluations (and the warnings drawn from them) follow plans.permissions.visible_evaluations:
+    # the secretariat and committee see all, the department its own (all of them here)
+    sees_evaluations = role in {Role.SECRETARIAT, Role.COMMITTEE_MEMBER, Role.DEPARTMENT}
+    assert ("自己評価は A ですが" in page) is sees_evaluations
+    assert ("あなたが見られる評価（担当課は自分の課のもの）だけを表示しています" in page) is (
+        role not in {Role.SECRETARIAT, Role.COMMITTEE_MEMBER}
+    )
     assert "令和6年度" in page
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sasaeai.accounts import permissions
 from sasaeai.accounts.models import (
     District,
     Membership,
@@ -240,6 +241,31 @@ def user_upsert(
 
 
 @transaction.atomic
+def login_record(*, user: User, request: Any = None) -> None:
+    """A successful sign-in with the password (two-factor verification follows for most)."""
+    audit.record(actor=user, action=Action.LOGIN, municipality=user.municipality, request=request)
+
+
+@transaction.atomic
+def logout_record(*, user: User, request: Any = None) -> None:
+    audit.record(actor=user, action=Action.LOGOUT, municipality=user.municipality, request=request)
+
+
+@transaction.atomic
+def user_password_change(*, actor: User, new_password: str, request: Any = None) -> None:
+    """Set one's own password (validated by the form that calls this) and record it."""
+    actor.set_password(new_password)
+    actor.save(update_fields=["password"])
+    audit.record(
+        actor=actor,
+        action=Action.PASSWORD_CHANGE,
+        obj=actor,
+        municipality=actor.municipality,
+        request=request,
+    )
+
+
+@transaction.atomic
 def login_failure_record(
     *, username: str, reason: str, request: Any = None, actor: Any = None
 ) -> None:
@@ -257,23 +283,33 @@ def login_failure_record(
     )
 
 
-def two_factor_enrol(*, actor: User, device: Any, token: str, request: Any = None) -> None:
-    """Confirm the user's pending authenticator with one code from it.
+def two_factor_key() -> str:
+    """A new authenticator key (hex), held by the enrolment page until it is confirmed."""
+    from django_otp.util import random_hex
 
-    The code is checked outside the transaction, so a wrong one still counts towards the
-    device's throttling (django-otp) when the refusal is raised."""
-    if device.user_id != actor.pk or device.confirmed:
-        raise PermissionRefused()
-    if not device.verify_token(token):
+    return str(random_hex(20))
+
+
+def two_factor_enrol(*, actor: User, key: str, token: str, request: Any = None) -> Any:
+    """Register the authenticator holding ``key`` once one code from it is right: only then
+    is a device stored (no unconfirmed devices, nothing written by showing the page). The
+    code is used up (``last_t``), so it cannot verify anything else."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice(user=actor, name=str(_("認証アプリ")), key=key, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if not token.isdigit() or not totp.verify(int(token), device.tolerance):
         raise DomainError(
             code="invalid_token",
             message=_(
                 "確認コードが正しくありません。時刻がずれていないか確認し、新しいコードを入力してください。"
             ),
         )
+    device.last_t = totp.t()
     with transaction.atomic():
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+        device.save()
         audit.record(
             actor=actor,
             action=Action.TWO_FACTOR_ENROL,
@@ -281,6 +317,7 @@ def two_factor_enrol(*, actor: User, device: Any, token: str, request: Any = Non
             municipality=actor.municipality,
             request=request,
         )
+    return device
 
 
 def two_factor_remove(*, actor: User, token: str, request: Any = None) -> None:
@@ -291,7 +328,7 @@ def two_factor_remove(*, actor: User, token: str, request: Any = None) -> None:
     from django_otp import match_token
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    if actor.requires_two_factor():
+    if not permissions.can_remove_two_factor(actor):
         raise DomainError(
             code="two_factor_required",
             message=_("あなたの役割では2段階認証が必須のため、解除できません。"),

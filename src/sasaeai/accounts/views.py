@@ -7,8 +7,8 @@ from typing import Any
 
 import segno
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -19,11 +19,9 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sasaeai.accounts import services
+from sasaeai.accounts import permissions, services
 from sasaeai.accounts.decorators import signed_in
 from sasaeai.accounts.forms import LoginForm, TokenForm
-from sasaeai.audit import services as audit
-from sasaeai.audit.models import Action
 from sasaeai.core.errors import DomainError
 
 
@@ -34,13 +32,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        with transaction.atomic():
-            audit.record(
-                actor=form.get_user(),
-                action=Action.LOGIN,
-                municipality=form.get_user().municipality,
-                request=self.request,
-            )
+        services.login_record(user=form.get_user(), request=self.request)
         return response
 
     def form_invalid(self, form: Any) -> HttpResponse:
@@ -57,13 +49,7 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            with transaction.atomic():
-                audit.record(
-                    actor=request.user,
-                    action=Action.LOGOUT,
-                    municipality=request.user.municipality,
-                    request=request,
-                )
+            services.logout_record(user=request.user, request=request)
         return super().post(request, *args, **kwargs)
 
 
@@ -72,17 +58,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        with transaction.atomic():
-            response = super().form_valid(form)
-            audit.record(
-                actor=self.request.user,
-                action=Action.PASSWORD_CHANGE,
-                obj=self.request.user,  # type: ignore[arg-type]
-                municipality=self.request.user.municipality,  # type: ignore[union-attr]
-                request=self.request,
-            )
+        """Django's form checks the old password and the rules; the service sets and records."""
+        services.user_password_change(
+            actor=self.request.user,  # type: ignore[arg-type]
+            new_password=form.cleaned_data["new_password1"],
+            request=self.request,
+        )
+        update_session_auth_hash(self.request, self.request.user)  # type: ignore[arg-type]
         messages.success(self.request, _("パスワードを変更しました。"))
-        return response
+        return redirect(self.get_success_url())
 
 
 def _next_url(request: HttpRequest, default: str = "web:dashboard") -> str:
@@ -101,9 +85,7 @@ def _qr_data_uri(config_url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def _pending_device(user: Any) -> TOTPDevice:
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name=_("認証アプリ"), confirmed=False)
+PENDING_KEY = "accounts.2fa_pending_key"
 
 
 @signed_in
@@ -112,19 +94,23 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: show a QR code and its key, confirm with one code."""
     if user_has_device(request.user) and not request.user.is_verified():  # type: ignore[union-attr]
         return redirect(f"{reverse_lazy('accounts:2fa_verify')}?next={_next_url(request)}")
-    device = _pending_device(request.user)
+    # the key waits in the session until a code confirms it: showing the page stores nothing
+    key = request.session.get(PENDING_KEY) or services.two_factor_key()
+    request.session[PENDING_KEY] = key
+    device = TOTPDevice(user=request.user, name=_("認証アプリ"), key=key)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.two_factor_enrol(
+            device = services.two_factor_enrol(
                 actor=request.user,  # type: ignore[arg-type]
-                device=device,
+                key=key,
                 token=form.cleaned_data["token"],
                 request=request,
             )
         except DomainError as error:
             form.add_error("token", error.message)
         else:
+            request.session.pop(PENDING_KEY, None)
             otp_login(request, device)
             messages.success(
                 request, _("2段階認証を登録しました。次回から確認コードの入力が必要です。")
@@ -197,14 +183,16 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 def _profile_page(request: HttpRequest, *, remove_form: TokenForm, status: int) -> HttpResponse:
     user: Any = request.user
-    memberships = user.memberships.select_related("unit").prefetch_related("unit__names")
+    memberships = (
+        permissions.own_memberships(user).select_related("unit").prefetch_related("unit__names")
+    )
     return render(
         request,
         "accounts/profile.html",
         {
             "memberships": memberships,
             "has_device": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
-            "requires_2fa": user.requires_two_factor(),
+            "requires_2fa": not permissions.can_remove_two_factor(user),
             "remove_form": remove_form,
         },
         status=status,

@@ -1,13 +1,20 @@
-"""The directory in the Django admin (system administrators): for corrections the staff
-screens do not offer, such as taxonomy terms, languages, accessibility and raw HSDS rows.
-Day-to-day editing is on the staff pages (/staff/directory/), which check who maintains what."""
+"""The directory in the Django admin (deployment operators, decision 0010): for corrections the
+staff screens do not offer, such as taxonomy terms, languages, accessibility and raw HSDS rows.
+Day-to-day editing is on the staff pages (/staff/directory/), which check who maintains what.
+
+The forms refuse what ``services.py`` refuses: an organisation or a maintaining unit of another
+municipality (``maintainer_refusal``), a service's own values such as an age range upside down
+(``service_values_refusals``)."""
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from sasaeai.core.admin_site import AuditedModelAdmin
+from sasaeai.directory import services
 from sasaeai.directory.models import (
     Accessibility,
     Address,
@@ -24,8 +31,52 @@ from sasaeai.directory.models import (
 from sasaeai.directory.search import index_services
 
 
+def _check_maintainer(form: forms.ModelForm, municipality: Any) -> None:
+    maintainer = form.cleaned_data.get("maintainer")
+    if municipality is None or maintainer is None:
+        return
+    refusal = services.maintainer_refusal(municipality, maintainer.pk)
+    if refusal is not None:
+        form.add_error("maintainer", refusal.message)
+
+
+class OrganizationForm(forms.ModelForm):
+    """A base the admin completes with the model's fields."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _check_maintainer(self, data.get("municipality"))
+        return data
+
+
+class ServiceForm(forms.ModelForm):
+    """A base the admin completes with the model's fields."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        municipality = data.get("municipality")
+        organization = data.get("organization")
+        if (
+            municipality is not None
+            and organization is not None
+            and organization.municipality_id != municipality.pk
+        ):
+            self.add_error("organization", _("同じ自治体の団体を選んでください。"))
+        _check_maintainer(self, municipality)
+        for refusal in services.service_values_refusals(
+            services.ServiceInput(
+                name=data.get("name") or "",
+                minimum_age=data.get("minimum_age"),
+                maximum_age=data.get("maximum_age"),
+            )
+        ):
+            self.add_error(None, refusal.message)
+        return data
+
+
 @admin.register(Organization)
 class OrganizationAdmin(AuditedModelAdmin):
+    form = OrganizationForm
     list_display = ("name", "name_kana", "municipality", "maintainer", "source_kind", "is_demo")
     list_filter = ("municipality", "source_kind", "is_demo")
     search_fields = ("name", "name_kana")
@@ -57,6 +108,7 @@ class ScheduleInline(admin.TabularInline):
 
 @admin.register(Service)
 class ServiceAdmin(AuditedModelAdmin):
+    form = ServiceForm
     list_display = ("name", "organization", "status", "assured_date", "maintainer", "is_demo")
     list_filter = ("municipality", "status", "source_kind", "is_demo")
     search_fields = ("name", "name_kana")

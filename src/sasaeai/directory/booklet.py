@@ -42,7 +42,8 @@ from sasaeai.directory.taxonomies import (
     CATEGORY_OTHER,
     TARGET_ELDERLY,
     TARGET_EVERYONE,
-    ensure_taxonomies,
+    profile_terms,
+    term_labels,
     terms_of_services,
 )
 
@@ -177,7 +178,8 @@ def build_booklet(
 ) -> Booklet:
     """The booklet's content for one district (a constant number of queries)."""
     district = district_of(municipality, district_name)
-    terms = ensure_taxonomies(municipality)
+    terms = profile_terms(municipality)  # reads never write: a missing term has no services
+    labels = term_labels(municipality, terms)
     target_ids = [terms[code].pk for code in BOOKLET_TARGETS if code in terms]
     queryset = (
         Service.objects.filter(
@@ -213,10 +215,9 @@ def build_booklet(
     service_terms = terms_of_services([s.pk for s in services])
     sections: dict[str, BookletSection] = {}
     for code in CATEGORY_CODES:
-        if code in terms:
-            sections[code] = BookletSection(
-                code=code, name=terms[code].name, description=terms[code].description
-            )
+        sections[code] = BookletSection(
+            code=code, name=labels[code].name, description=labels[code].description
+        )
     for service in services:
         found = service_terms.get(service.pk)
         categories = found.category_codes if found else []

@@ -1,4 +1,10 @@
-"""Who may read and edit the directory of local resources on staff pages. Deny by default.
+"""The directory's permission policy: who may read and edit the directory of local resources
+on staff pages. Deny by default. It answers the three questions of every app's policy:
+may this user do this action (``can``, the ``RULES`` table); may they do it to this entry
+(``can_edit_service``, ``can_edit_organization``, ``can_file_under``, ``can_delete_service``);
+and which entries may they see or edit, as queryset filters (``visible_services``,
+``editable_services``, ``visible_organizations``, ``editable_organizations``) — what the staff
+list, the stale list, the booklet, the reminders and the services all ask.
 
 - 事務局 (secretariat) edits every entry of its municipality and alone may delete entries.
 - 社協コーディネーター, and the people of each 地域包括支援センター, edit the entries their own
@@ -7,17 +13,19 @@
   already has): the organisation is published as the provider (``can_file_under``).
 - Every other staff role (担当課, 推進委員, 地域団体, システム管理者) reads the staff pages only.
 - A user of another municipality can do nothing with an entry, not even read its staff page.
+- The stale list shows each editor the entries they may edit; the booklet (active services
+  only, what the public search shows too) is for every staff role.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from sasaeai.accounts.models import Membership
-from sasaeai.accounts.permissions import STAFF_ROLES, allowed
+from sasaeai.accounts.permissions import STAFF_ROLES, allowed, forget_memberships
 from sasaeai.accounts.roles import Role, UnitKind
 
 RULES: Mapping[str, frozenset[str]] = {
@@ -70,8 +78,10 @@ def editable_unit_ids(user: Any, municipality: Any) -> frozenset[int]:
 
 
 def forget(user: Any) -> None:
-    """Drop the cached units (tests that change memberships on the same user object)."""
+    """Drop the cached units and memberships (tests that change memberships on the same user
+    object)."""
     user.__dict__.pop(_CACHE, None)
+    forget_memberships(user)
 
 
 def responsible_unit_id(service: Any) -> int | None:
@@ -119,6 +129,53 @@ def editable_organizations(user: Any, municipality: Any) -> Q:
     if not can(user, "directory.edit_own", municipality):
         return Q(pk__in=[])
     return Q(maintainer_id__in=editable_unit_ids(user, municipality))
+
+
+def maintained_by(unit_ids: Collection[int | None]) -> Q:
+    """Services whose responsible unit (own maintainer, else the organisation's) is in the set;
+    ``None`` in the set matches services with neither."""
+    ids = [u for u in unit_ids if u is not None]
+    q = Q(maintainer_id__in=ids) | Q(maintainer__isnull=True, organization__maintainer_id__in=ids)
+    if None in unit_ids:
+        q |= Q(maintainer__isnull=True, organization__maintainer__isnull=True)
+    return q
+
+
+def editable_services(user: Any, municipality: Any) -> Q:
+    """A filter on ``Service`` rows of ``municipality``: those ``can_edit_service`` allows."""
+    if is_manager(user, municipality):
+        return Q()
+    if not can(user, "directory.edit_own", municipality):
+        return Q(pk__in=[])
+    return maintained_by(editable_unit_ids(user, municipality))
+
+
+def visible_services(user: Any, services: QuerySet[Any], municipality: Any) -> Any:
+    """The services (any status) of ``municipality`` whose staff pages the user may read: every
+    staff role of the municipality (``directory.view``); nobody else."""
+    if not can(user, "directory.view", municipality):
+        return services.none()
+    return services.filter(municipality_id=getattr(municipality, "pk", municipality))
+
+
+def visible_organizations(user: Any, organizations: QuerySet[Any], municipality: Any) -> Any:
+    """The organisations of ``municipality`` the user may read on staff pages."""
+    if not can(user, "directory.view", municipality):
+        return organizations.none()
+    return organizations.filter(municipality_id=getattr(municipality, "pk", municipality))
+
+
+def can_view_stale(user: Any, municipality: Any) -> bool:
+    """The stale list: for those who edit entries (the secretariat, the maintaining units)."""
+    return is_manager(user, municipality) or (
+        can(user, "directory.edit_own", municipality)
+        and bool(editable_unit_ids(user, municipality))
+    )
+
+
+def can_view_history(user: Any, service: Any) -> bool:
+    """An entry's change history: for those who may edit it."""
+    return can_edit_service(user, service)
 
 
 def can_create(user: Any, municipality: Any) -> bool:

@@ -1,5 +1,7 @@
 """Reads for the staff directory pages: the entry list, one entry, its history, stale entries.
 
+Which entries a user sees and may edit is asked of the policy (``permissions.visible_services``,
+``permissions.editable_services``, ``permissions.can_edit_service``); nothing here decides it.
 Every function fetches related rows up front: the query count does not grow with the rows.
 """
 
@@ -62,14 +64,7 @@ def _services(municipality: Municipality) -> QuerySet[Service]:
     )
 
 
-def maintained_by(unit_ids: Collection[int | None]) -> Q:
-    """Services whose responsible unit (own maintainer, else the organisation's) is in the set;
-    ``None`` in the set matches services with neither."""
-    ids = [u for u in unit_ids if u is not None]
-    q = Q(maintainer_id__in=ids) | Q(maintainer__isnull=True, organization__maintainer_id__in=ids)
-    if None in unit_ids:
-        q |= Q(maintainer__isnull=True, organization__maintainer__isnull=True)
-    return q
+maintained_by = permissions.maintained_by
 
 
 @dataclass
@@ -90,9 +85,7 @@ def responsible_unit(service: Service) -> OrganisationUnit | None:
     return service.maintainer or service.organization.maintainer
 
 
-def _row(
-    service: Service, user: Any, cutoff: dt.date, editable: frozenset[int], manager: bool
-) -> EntryRow:
+def _row(service: Service, user: Any, cutoff: dt.date) -> EntryRow:
     unit = responsible_unit(service)
     places = [sal.location for sal in service.at_locations.all()]
     return EntryRow(
@@ -100,7 +93,7 @@ def _row(
         unit=unit,
         districts=sorted({p.district.name for p in places if p.district is not None}),
         towns=sorted({p.town.name for p in places if p.town is not None}),
-        can_edit=manager or (unit is not None and unit.pk in editable),
+        can_edit=user is not None and permissions.can_edit_service(user, service),
         is_stale=service.assured_date is None or service.assured_date < cutoff,
     )
 
@@ -118,12 +111,11 @@ def staff_entries(
     today: dt.date | None = None,
     limit: int = 500,
 ) -> list[EntryRow]:
-    """Entries of the staff list: by default those the user may edit (the secretariat: all)."""
-    manager = permissions.is_manager(user, municipality)
-    editable = permissions.editable_unit_ids(user, municipality)
-    services = _services(municipality)
-    if scope != "all" and not manager:
-        services = services.filter(maintained_by(editable))
+    """Entries of the staff list the user may see (``permissions.visible_services``); with
+    ``scope="mine"`` only those the user may edit (``permissions.editable_services``)."""
+    services = permissions.visible_services(user, _services(municipality), municipality)
+    if scope != "all":
+        services = services.filter(permissions.editable_services(user, municipality))
     if q.strip():
         words = q.split()
         for word in words:
@@ -150,17 +142,18 @@ def staff_entries(
         services = services.filter(stale_q(today))
     cutoff = stale_cutoff(today)
     rows = services.distinct().order_by("name_kana", "name", "pk")[:limit]
-    return [_row(s, user, cutoff, editable, manager) for s in rows]
+    return [_row(s, user, cutoff) for s in rows]
 
 
-def service_of(municipality: Municipality, service_id: str) -> Service | None:
-    """One service of the municipality with everything the edit page shows, or None."""
+def service_of(municipality: Municipality, service_id: str, user: Any) -> Service | None:
+    """One service of the municipality the user may see (``permissions.visible_services``),
+    with everything the edit page shows, or None."""
     try:
         pk = uuid.UUID(service_id)
     except ValueError:
         return None
     return (
-        _services(municipality)
+        permissions.visible_services(user, _services(municipality), municipality)
         .prefetch_related("phones", "schedules", "at_locations__location__addresses")
         .filter(pk=pk)
         .first()
@@ -262,19 +255,16 @@ def stale_groups(
     *, municipality: Municipality, user: Any | None = None, today: dt.date | None = None
 ) -> list[StaleGroup]:
     """Stale services (実施中・休止中…, not 終了), grouped by responsible unit; the entries
-    without one come last. With ``user``, only those the user may edit (the secretariat: all)."""
+    without one come last. With ``user``, only those the user may edit
+    (``permissions.editable_services``); without, all of them (the reminders, a system job)."""
     services = _services(municipality).filter(stale_q(today)).exclude(status=ServiceStatus.DEFUNCT)
-    manager = user is None or permissions.is_manager(user, municipality)
-    editable = (
-        permissions.editable_unit_ids(user, municipality) if user is not None else frozenset()
-    )
-    if not manager:
-        services = services.filter(maintained_by(editable))
+    if user is not None:
+        services = services.filter(permissions.editable_services(user, municipality))
     cutoff = stale_cutoff(today)
     groups: dict[int | None, StaleGroup] = {}
     ordered = services.order_by(F("assured_date").asc(nulls_first=True), "name_kana", "name", "pk")
     for service in ordered:
-        row = _row(service, user, cutoff, editable, manager)
+        row = _row(service, user, cutoff)
         key = row.unit.pk if row.unit is not None else None
         groups.setdefault(key, StaleGroup(row.unit, [])).rows.append(row)
     return sorted(

@@ -398,13 +398,29 @@ def _check_fresh(current: Any, expected_updated_at: dt.datetime | None, what: st
     )
 
 
-def _unit_in(municipality: Municipality, unit_id: int | None) -> None:
+def maintainer_refusal(municipality: Any, unit_id: int | None) -> DomainError | None:
+    """Why ``unit_id`` cannot maintain entries of ``municipality`` (a unit of another one, or
+    none at all), or None. The rule of ``service_save`` and ``organization_save``, and of the
+    operators' admin forms."""
     if unit_id is None:
-        return
+        return None
     if not OrganisationUnit.objects.filter(pk=unit_id, municipality=municipality).exists():
-        raise _error(
+        return _error(
             "invalid_maintainer", _("情報を管理する団体"), _("選んだ団体が見つかりません。")
         )
+    return None
+
+
+def service_values_refusals(values: ServiceInput) -> list[DomainError]:
+    """What is wrong with a service's own values (name, age range …): the check of
+    ``service_save``, for the admin form too."""
+    return _validate_service(values)
+
+
+def _unit_in(municipality: Municipality, unit_id: int | None) -> None:
+    refusal = maintainer_refusal(municipality, unit_id)
+    if refusal is not None:
+        raise refusal
 
 
 def _plain(text: str) -> str:

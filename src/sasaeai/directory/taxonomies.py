@@ -1,7 +1,10 @@
 """The profile's two taxonomies, 対象 (target groups) and 分類 (categories), with stable codes.
 
-Each municipality has its own ``Taxonomy`` rows (HSDS keeps vocabularies as data), created
-by ``ensure_taxonomies``. A service is linked to a term by an HSDS ``Attribute`` row
+Each municipality has its own ``Taxonomy`` rows (HSDS keeps vocabularies as data). Reads never
+write: pages read the rows with ``profile_terms`` (and ``term_choices``, which falls back to
+the names below for a term not created yet); the rows are created by a data migration for
+the municipalities that existed then, and by ``ensure_taxonomies`` inside the writes that need
+them (saving a service, an import, the demo). A service is linked to a term by an HSDS ``Attribute`` row
 (``link_entity="service"``). The codes below never change; the names may be renamed by a
 municipality without breaking imports, filters or URLs (filters use codes).
 """
@@ -199,6 +202,54 @@ def ensure_taxonomies(municipality: Municipality) -> dict[str, TaxonomyTerm]:
                     )
                 terms[spec.code] = term
         return terms
+
+
+def profile_terms(municipality: Municipality) -> dict[str, TaxonomyTerm]:
+    """The municipality's profile terms that exist, keyed by code (one query, writes nothing)."""
+    return {
+        term.code: term
+        for term in TaxonomyTerm.objects.filter(
+            municipality=municipality,
+            taxonomy__name__in=[name for name, _d, _s in _TAXONOMIES],
+            code__in=[*TARGET_CODES, *CATEGORY_CODES],
+        ).select_related("taxonomy")
+    }
+
+
+@dataclass(frozen=True)
+class TermLabel:
+    code: str
+    name: str
+    description: str
+
+
+def term_labels(
+    municipality: Municipality, terms: Mapping[str, TaxonomyTerm] | None = None
+) -> dict[str, TermLabel]:
+    """Every profile code with the municipality's name for it (as renamed), or the standard
+    name when its term has not been created yet: forms and the booklet offer every code, and
+    the write that first uses one creates its row (``ensure_taxonomies``)."""
+    found = profile_terms(municipality) if terms is None else terms
+    labels: dict[str, TermLabel] = {}
+    for spec in (*TARGETS, *CATEGORIES):
+        term = found.get(spec.code)
+        labels[spec.code] = (
+            TermLabel(spec.code, term.name, term.description)
+            if term is not None
+            else TermLabel(spec.code, spec.name, spec.description)
+        )
+    return labels
+
+
+def term_choices(
+    municipality: Municipality,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(targets, categories) as form choices (code, name), in the profile's order."""
+    labels = term_labels(municipality)
+    return (
+        [(code, labels[code].name) for code in TARGET_CODES],
+        [(code, labels[code].name) for code in CATEGORY_CODES],
+    )
 
 
 def is_target(term: TaxonomyTerm) -> bool:

@@ -49,13 +49,13 @@ from sasaeai.directory.models import (
     Service,
     ServiceStatus,
 )
-from sasaeai.directory.taxonomies import CATEGORY_CODES, TARGET_CODES, ensure_taxonomies
+from sasaeai.directory.taxonomies import CATEGORY_CODES, TARGET_CODES, term_choices
 
 ADD_ROW = {"add_location": "locations", "add_phone": "phones", "add_schedule": "schedules"}
 
 
 def _service(request: HttpRequest, service_id: str) -> Service:
-    service = selectors.service_of(staff_municipality(request), service_id)
+    service = selectors.service_of(staff_municipality(request), service_id, request.user)
     if service is None:
         raise Http404
     return service
@@ -73,10 +73,9 @@ def _next_or(request: HttpRequest, fallback: str) -> str:
 def _term_choices(
     municipality: Municipality,
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    terms = ensure_taxonomies(municipality)
-    targets = [(code, terms[code].name) for code in TARGET_CODES if code in terms]
-    categories = [(code, terms[code].name) for code in CATEGORY_CODES if code in terms]
-    return targets, categories
+    # reads never write: a term not created yet is offered under its standard name, and the
+    # save that first uses it creates its row (services.service_save)
+    return term_choices(municipality)
 
 
 # --- the list ----------------------------------------------------------------------------
@@ -329,7 +328,9 @@ def _save(request: HttpRequest, service: Service | None) -> HttpResponse:
                 expected_updated_at=form.cleaned_data.get("loaded_at") if service else None,
             )
     except services.StaleEdit as error:
-        latest = selectors.service_of(municipality, str(service.pk)) if service else None
+        latest = (
+            selectors.service_of(municipality, str(service.pk), request.user) if service else None
+        )
         # keep what the user typed; the hidden field now names the latest save, so saving
         # again is a deliberate choice made after seeing the other person's changes
         if latest is not None:
@@ -431,7 +432,7 @@ def service_delete(request: HttpRequest, service_id: str) -> HttpResponse:
 @requires(permissions.can, "directory.view")
 def service_history(request: HttpRequest, service_id: str) -> HttpResponse:
     service = _service(request, service_id)
-    if not permissions.can_edit_service(request.user, service):
+    if not permissions.can_view_history(request.user, service):
         raise PermissionDenied
     municipality = staff_municipality(request)
     audit_link = ""
@@ -462,7 +463,9 @@ def organization_edit(request: HttpRequest, organization_id: str) -> HttpRespons
         pk = uuid.UUID(organization_id)
     except ValueError:
         raise Http404 from None
-    organization = Organization.objects.filter(municipality=municipality, pk=pk).first()
+    organization = permissions.visible_organizations(
+        request.user, Organization.objects.filter(pk=pk), municipality
+    ).first()
     if organization is None:
         raise Http404
     if not permissions.can_edit_organization(request.user, organization):
@@ -528,9 +531,7 @@ def organization_edit(request: HttpRequest, organization_id: str) -> HttpRespons
 def stale_list(request: HttpRequest) -> HttpResponse:
     municipality = staff_municipality(request)
     user = request.user
-    manager = permissions.is_manager(user, municipality)
-    editable = permissions.editable_unit_ids(user, municipality)
-    if not manager and not editable:
+    if not permissions.can_view_stale(user, municipality):
         raise PermissionDenied
     return render(
         request,

@@ -1,4 +1,8 @@
-"""Reads of a municipality's checker settings; each runs a constant number of queries."""
+"""Reads of a municipality's checker settings; each runs a constant number of queries.
+
+The settings pages read through ``settings_for`` (the policy's ``visible_settings``); the
+engine configuration (``config_for``) is the municipality's whole, for checking texts.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from sasaeai.plainlang import permissions
 from sasaeai.plainlang.engine import (
     Config,
     ConfigError,
@@ -30,6 +35,31 @@ def glossary_terms(*, municipality: Any) -> QuerySet[GlossaryTerm]:
 
 def preferred_expressions(*, municipality: Any) -> QuerySet[PreferredExpression]:
     return PreferredExpression.objects.filter(municipality=municipality).order_by("id")
+
+
+@dataclass(frozen=True)
+class SettingsLists:
+    """What the settings page lists, each narrowed by ``permissions.visible_settings``."""
+
+    glossary: QuerySet[GlossaryTerm]
+    expressions: list[PreferredExpression]
+    allowlist: QuerySet[AllowedWord]
+
+
+def settings_for(*, municipality: Any, user: Any) -> SettingsLists:
+    return SettingsLists(
+        glossary=permissions.visible_settings(
+            user, glossary_terms(municipality=municipality), municipality
+        ),
+        expressions=list(
+            permissions.visible_settings(
+                user, preferred_expressions(municipality=municipality), municipality
+            )
+        ),
+        allowlist=permissions.visible_settings(
+            user, allowed_words(municipality=municipality), municipality
+        ),
+    )
 
 
 def too_slow_expressions(expressions: Iterable[PreferredExpression]) -> set[int]:

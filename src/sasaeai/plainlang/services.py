@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action
+from sasaeai.core import uploads
 from sasaeai.core.errors import DomainError, ErrorLocation, PermissionRefused
 from sasaeai.plainlang import permissions
 from sasaeai.plainlang.engine import (
@@ -26,7 +27,12 @@ from sasaeai.plainlang.engine import (
     RuleSettings,
     Severity,
 )
-from sasaeai.plainlang.importing import ImportPreview, compare, parse_config_file
+from sasaeai.plainlang.importing import (
+    ConfigImportError,
+    ImportPreview,
+    compare,
+    parse_config_file,
+)
 from sasaeai.plainlang.models import AllowedWord, CheckSettings, GlossaryTerm, PreferredExpression
 from sasaeai.plainlang.selectors import check_settings, config_for
 
@@ -350,16 +356,39 @@ def check_settings_update(
 
 @transaction.atomic
 def plainlang_config_import(
-    *, actor: Any, municipality: Any, data: bytes, filename: str, dry_run: bool = False
+    *,
+    actor: Any,
+    municipality: Any,
+    data: bytes,
+    filename: str,
+    dry_run: bool = False,
+    expected_fingerprint: str | None = None,
 ) -> ImportPreview:
     """Replace the municipality's settings with a YAML or CSV file, all or nothing.
 
     Returns what changed (or, with ``dry_run``, what would change, writing nothing).
     A mistake in the file raises ``ConfigImportError`` naming the file, row and column.
+    ``expected_fingerprint`` (a preview's ``fingerprint``): the comparison is made again here,
+    with the municipality's settings row locked, and the import refused (code
+    ``preview_outdated``, nothing written) when it is no longer the one previewed.
     """
     _authorize(actor, municipality)
     incoming = parse_config_file(data=data, filename=filename)
+    if not dry_run:  # one import at a time per municipality, compared and written together
+        list(CheckSettings.objects.select_for_update().filter(municipality=municipality))
     preview = compare(config_for(municipality), incoming, filename=_basename(filename))
+    try:
+        uploads.check_fingerprint(
+            expected=expected_fingerprint,
+            actual=preview.fingerprint,
+            message=_(
+                "確認のあとで設定が変わりました。新しい差分を確かめてから、もう一度取り込んでください。何も保存していません。"
+            ),
+        )
+    except uploads.PreviewOutdated as outdated:
+        raise ConfigImportError(
+            code=outdated.code, message=outdated.message, filename=preview.filename
+        ) from None
     if dry_run or not preview.has_changes:
         return preview
     detail = _("設定ファイル「{name}」から取込").format(name=preview.filename)[:500]

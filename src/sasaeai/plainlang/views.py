@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sasaeai.accounts.decorators import requires, staff_municipality
-from sasaeai.accounts.models import Municipality
+from sasaeai.core import uploads
 from sasaeai.core.errors import DomainError
 from sasaeai.plainlang import permissions, selectors, services
 from sasaeai.plainlang.engine import RULE_IDS, Checker, SourceError
@@ -31,11 +29,9 @@ from sasaeai.plainlang.forms import (
     ImportForm,
     PreferredExpressionForm,
 )
-from sasaeai.plainlang.importing import MAX_IMPORT_BYTES, ConfigImportError, preview_import
+from sasaeai.plainlang.importing import ConfigImportError, check_size, preview_import
 from sasaeai.plainlang.labels import labels_for_script, rule_label, severity_label
 from sasaeai.plainlang.models import AllowedWord, GlossaryTerm, PreferredExpression
-
-IMPORT_SESSION_KEY = "plainlang_import"
 
 
 def _add_error(form: forms.BaseForm, error: DomainError) -> None:
@@ -48,16 +44,16 @@ def index(request: HttpRequest) -> HttpResponse:
     municipality = staff_municipality(request)
     settings = selectors.check_settings(municipality=municipality)
     rules = selectors.rule_settings(settings)
-    expressions = list(selectors.preferred_expressions(municipality=municipality))
+    lists = selectors.settings_for(municipality=municipality, user=request.user)
     return render(
         request,
         "plainlang/index.html",
         {
             "municipality": municipality,
-            "glossary": selectors.glossary_terms(municipality=municipality),
-            "expressions": expressions,
-            "slow_expressions": selectors.too_slow_expressions(expressions),
-            "allowlist": selectors.allowed_words(municipality=municipality),
+            "glossary": lists.glossary,
+            "expressions": lists.expressions,
+            "slow_expressions": selectors.too_slow_expressions(lists.expressions),
+            "allowlist": lists.allowlist,
             "settings": settings,
             "rules": [
                 (
@@ -120,8 +116,11 @@ ALLOWLIST = EntryKind(
 
 def _entry(request: HttpRequest, kind: EntryKind, object_id: int) -> Any:
     return get_object_or_404(
-        kind.model.objects.select_related("municipality"),  # type: ignore[attr-defined]
-        municipality=staff_municipality(request),
+        permissions.visible_settings(
+            request.user,
+            kind.model.objects.select_related("municipality"),  # type: ignore[attr-defined]
+            staff_municipality(request),
+        ),
         pk=object_id,
     )
 
@@ -214,83 +213,95 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- import and export
 
 
-def _state_digest(municipality: Municipality, data: bytes) -> str:
-    """Identifies the file and the settings it was compared with, so a stale preview is caught."""
-    current = selectors.config_for(municipality).to_yaml().encode("utf-8")
-    return hashlib.sha256(hashlib.sha256(data).digest() + current).hexdigest()
+IMPORT_PURPOSE = "plainlang.settings"
 
 
 @requires(permissions.can, "plainlang.manage")
 def import_upload(request: HttpRequest) -> HttpResponse:
-    """Step 1: upload. The file is kept in the session only; nothing is saved yet."""
+    """Step 1: upload. The file is kept as a pending upload of this user
+    (``core.uploads``); nothing else is saved yet."""
     municipality = staff_municipality(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        file = form.cleaned_data["file"]
         try:
-            if upload.size > MAX_IMPORT_BYTES:
-                raise ConfigImportError(
-                    code="too-large",
-                    message=_("ファイルが大きすぎます（1 MB まで）。"),
-                    filename=upload.name,
-                )
-            data = upload.read()
-            preview_import(municipality=municipality, data=data, filename=upload.name)
-        except ConfigImportError as error:
+            check_size(size=file.size, filename=file.name or "")
+            upload = uploads.upload_store(
+                municipality=municipality,
+                user=request.user,
+                purpose=IMPORT_PURPOSE,
+                file_format="text",
+                filename=file.name or "",
+                chunks=file.chunks(),
+            )
+        except DomainError as error:
             form.add_error("file", str(error))
         else:
-            request.session[IMPORT_SESSION_KEY] = {
-                "filename": upload.name,
-                "data": base64.b64encode(data).decode("ascii"),
-            }
-            return redirect("plainlang:import_confirm")
-    return render(request, "plainlang/import_upload.html", {"form": form})
+            try:
+                preview_import(
+                    municipality=municipality,
+                    data=uploads.upload_read(upload),
+                    filename=upload.filename,
+                )
+            except DomainError as error:
+                uploads.upload_discard(upload=upload)  # a refused file is not kept
+                form.add_error("file", str(error))
+            else:
+                return redirect(uploads.with_upload(reverse("plainlang:import_confirm"), upload))
+    return render(
+        request,
+        "plainlang/import_upload.html",
+        {"form": form, "limit": uploads.limit_text("text")},
+    )
 
 
 @requires(permissions.can, "plainlang.manage")
 def import_confirm(request: HttpRequest) -> HttpResponse:
-    """Step 2: the differences; saving happens only when the user confirms them."""
+    """Step 2: the differences; saving happens only when the user confirms them, and only if
+    they are still the ones shown (the preview's fingerprint)."""
     municipality = staff_municipality(request)
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending:
-        messages.error(request, _("取り込むファイルがありません。もう一度選んでください。"))
+    try:
+        upload, data = uploads.request_upload(
+            request, purpose=IMPORT_PURPOSE, municipality=municipality
+        )
+    except uploads.UploadRefused as error:
+        messages.error(request, error.message)
         return redirect("plainlang:import_upload")
-    data, filename = base64.b64decode(pending["data"]), pending["filename"]
-    digest = _state_digest(municipality, data)
     if request.method == "POST" and "cancel" in request.POST:
-        del request.session[IMPORT_SESSION_KEY]
+        uploads.upload_discard(upload=upload)
         messages.info(request, _("取込をやめました。設定は変わっていません。"))
         return redirect("plainlang:index")
-    if request.method == "POST" and request.POST.get("digest") == digest:
-        del request.session[IMPORT_SESSION_KEY]
+    if request.method == "POST":
         try:
             result = services.plainlang_config_import(
-                actor=request.user, municipality=municipality, data=data, filename=filename
+                actor=request.user,
+                municipality=municipality,
+                data=data,
+                filename=upload.filename,
+                expected_fingerprint=request.POST.get("fingerprint", ""),
             )
         except ConfigImportError as error:
-            messages.error(request, str(error))
-            return redirect("plainlang:import_upload")
-        messages.success(
-            request,
-            _(
-                "設定を取り込みました（追加 {added} 件・変更 {changed} 件・削除 {removed} 件）。"
-            ).format(**result.counts),
-        )
-        return redirect("plainlang:index")
-    if request.method == "POST":
-        messages.error(
-            request,
-            _(
-                "確認のあとで設定が変わりました。新しい差分を確かめてから、もう一度取り込んでください。"
-            ),
-        )
+            if error.code != "preview_outdated":
+                uploads.upload_discard(upload=upload)
+                messages.error(request, str(error))
+                return redirect("plainlang:import_upload")
+            messages.error(request, error.message)  # the page shows the new differences
+        else:
+            uploads.upload_discard(upload=upload)
+            messages.success(
+                request,
+                _(
+                    "設定を取り込みました（追加 {added} 件・変更 {changed} 件・削除 {removed} 件）。"
+                ).format(**result.counts),
+            )
+            return redirect("plainlang:index")
     try:
-        preview = preview_import(municipality=municipality, data=data, filename=filename)
+        preview = preview_import(municipality=municipality, data=data, filename=upload.filename)
     except ConfigImportError as error:
-        del request.session[IMPORT_SESSION_KEY]
+        uploads.upload_discard(upload=upload)
         messages.error(request, str(error))
         return redirect("plainlang:import_upload")
-    return render(request, "plainlang/import_confirm.html", {"preview": preview, "digest": digest})
+    return render(request, "plainlang/import_confirm.html", {"preview": preview, "upload": upload})
 
 
 @requires(permissions.can, "plainlang.manage")

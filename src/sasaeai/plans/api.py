@@ -1,8 +1,9 @@
 """Read API for staff: the plan tree, initiatives with their evaluations by 年度, indicators.
 
 Unpublished evaluations are staff data, so every endpoint needs a signed-in user with
-``plans.view`` in the plan's municipality (the public API comes with the public pages), and
-each user gets only the evaluations ``permissions.visible_evaluations`` allows — what their
+``plans.view`` in the plan's municipality (the public API comes with the public pages). Every
+answer is narrowed by the policy the staff pages ask (``plans/permissions.py``): the plans of
+``visible_plans``, and only the evaluations ``visible_evaluations`` allows — what the user's
 screens show: all for the secretariat and committee, their own units' for a department,
 none for other roles.
 """
@@ -120,11 +121,11 @@ def _plan(request: HttpRequest, plan_id: int) -> Plan:
     municipality_id = getattr(request.user, "municipality_id", None)
     if municipality_id is None:
         raise Http404
-    plan = Plan.objects.filter(pk=plan_id, municipality_id=municipality_id).first()
+    if not permissions.can(request.user, "plans.view", municipality_id):
+        raise PermissionDenied
+    plan = selectors.plan_of(municipality_id, plan_id, request.user)
     if plan is None:
         raise Http404
-    if not permissions.can(request.user, "plans.view", plan.municipality_id):
-        raise PermissionDenied
     return plan
 
 
@@ -144,13 +145,13 @@ def _plan_out(plan: Plan) -> dict[str, Any]:
 def list_plans(request: HttpRequest) -> Any:
     if not permissions.can(request.user, "plans.view"):
         raise PermissionDenied
-    return [_plan_out(p) for p in selectors.plans_of(request.user.municipality)]  # type: ignore[union-attr]
+    return [_plan_out(p) for p in selectors.plans_of(request.user.municipality, request.user)]  # type: ignore[union-attr]
 
 
 @router.get("/plans/{plan_id}/tree", response=TreeOut, summary="計画の体系")
 def plan_tree(request: HttpRequest, plan_id: int) -> Any:
     plan = _plan(request, plan_id)
-    tree = selectors.plan_tree(plan, plan.end_fy)
+    tree = selectors.plan_tree(plan, plan.end_fy, request.user)
     return {
         **_plan_out(plan),
         "goals": [

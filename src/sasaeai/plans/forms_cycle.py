@@ -78,12 +78,30 @@ class CycleOpenForm(forms.Form):
 
 
 class CycleCloseForm(forms.Form):
+    """The close confirmation; with ``unapproved`` evaluations, a second box confirms that
+    they stay out of the report and the public pages (the service refuses without it)."""
+
     confirm = forms.BooleanField(
         label=_(
             "締め切ると、この年度の評価・講評・市の対応・総括は変更できなくなることを確認しました"
         ),
         error_messages={"required": _("締め切る前に、確認の欄にチェックを入れてください。")},
     )
+    leave_unapproved = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, unapproved: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if unapproved:
+            self.fields["leave_unapproved"].label = _(
+                "承認していない評価 {count} 件は、報告書と公開ページに載らないことを確認しました"
+            ).format(count=unapproved)
+        else:
+            del self.fields["leave_unapproved"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data.setdefault("leave_unapproved", False)
+        return data
 
 
 class CycleReopenForm(forms.Form):

@@ -1,4 +1,8 @@
-"""Reads for the plan tree, indicators and roll-ups — a constant number of queries per call."""
+"""Reads for the plan tree, indicators and roll-ups — a constant number of queries per call.
+
+Evaluations shown to a staff user are narrowed by the policy
+(``permissions.visible_evaluations``), so the plan tree page shows what the staff API shows.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from sasaeai.accounts.models import OrganisationUnit, unit_names_prefetch
 from sasaeai.plans import indicators as indicator_rules
+from sasaeai.plans import permissions
 from sasaeai.plans.models import (
     Evaluation,
     EvaluationCycle,
@@ -103,8 +108,14 @@ class PlanTree:
     tally: Tally
 
 
-def plans_of(municipality: Any) -> QuerySet[Plan]:
-    return Plan.objects.filter(municipality=municipality).order_by("start_fy")
+def plans_of(municipality: Any, user: Any) -> QuerySet[Plan]:
+    """The municipality's plans the user may see (``permissions.visible_plans``)."""
+    return permissions.visible_plans(user, Plan.objects.all(), municipality).order_by("start_fy")
+
+
+def plan_of(municipality: Any, plan_id: int, user: Any) -> Plan | None:
+    """One plan of the municipality the user may see, else None."""
+    return permissions.visible_plans(user, Plan.objects.filter(pk=plan_id), municipality).first()
 
 
 def plan_in_force(municipality: Any, fiscal_year: int) -> Plan | None:
@@ -152,8 +163,13 @@ def _contradiction(grade: str, statuses: Counter[str]) -> str | None:
     return None
 
 
-def plan_tree(plan: Plan, fiscal_year: int) -> PlanTree:
+def plan_tree(plan: Plan, fiscal_year: int, user: Any = None) -> PlanTree:
     """The whole hierarchy with that 年度's evaluations, indicators and roll-ups.
+
+    With ``user`` (every staff page and the staff API), only the evaluations the policy lets
+    that user see are shown and counted (``permissions.visible_evaluations``). Without it, every
+    evaluation of the cycle: only for a build that applies its own wall (the published read
+    model).
 
     再掲 initiatives appear under the goal where they are listed again, but are counted only
     under their original, so roll-ups never count an initiative twice.
@@ -161,7 +177,10 @@ def plan_tree(plan: Plan, fiscal_year: int) -> PlanTree:
     cycle = EvaluationCycle.objects.filter(plan=plan, fiscal_year=fiscal_year).first()
     evaluations: dict[int, Evaluation] = {}
     if cycle is not None:
-        evaluations = {e.initiative_id: e for e in Evaluation.objects.filter(cycle=cycle)}
+        shown = Evaluation.objects.filter(cycle=cycle)
+        if user is not None:
+            shown = permissions.visible_evaluations(user, shown, plan.municipality_id)
+        evaluations = {e.initiative_id: e for e in shown}
     goals = list(Goal.objects.filter(plan=plan).order_by("number"))
     policies = list(Policy.objects.filter(plan=plan).order_by("number"))
     types = list(InitiativeType.objects.filter(plan=plan).order_by("number"))

@@ -1,7 +1,10 @@
 """Reads for the evaluation cycle: cycle lists, the completion dashboard, a department's list,
 an evaluation's history and the committee's review board.
 
-Each function runs a constant number of queries, whatever the number of initiatives.
+Each function that lists evaluations, cycles or reviews for a user narrows them through the
+policy (``permissions.visible_evaluations``, ``visible_cycles``, ``visible_reviews``), so a
+page shows what the API shows. Each runs a constant number of queries, whatever the number
+of initiatives.
 """
 
 from __future__ import annotations
@@ -88,10 +91,11 @@ class CycleRow:
     progress: Progress
 
 
-def cycles_of(municipality: Any) -> list[CycleRow]:
-    """The municipality's cycles, newest first, with counts per state (one query)."""
+def cycles_of(municipality: Any, user: Any) -> list[CycleRow]:
+    """The municipality's cycles the user may see, newest first, with counts per state (one
+    query)."""
     cycles = (
-        EvaluationCycle.objects.filter(municipality=municipality)
+        permissions.visible_cycles(user, EvaluationCycle.objects.all(), municipality)
         .select_related("plan")
         .annotate(**_progress_annotations())
         .order_by("-fiscal_year", "plan__start_fy")
@@ -186,11 +190,26 @@ def _rows(evaluations: QuerySet[Evaluation]) -> list[EvaluationRow]:
     ]
 
 
-def cycle_evaluations(cycle: EvaluationCycle, unit_id: int | None = None) -> list[EvaluationRow]:
-    """All evaluations of a cycle in initiative order, or only one department's."""
-    evaluations = _evaluations().filter(cycle=cycle)
+def cycle_evaluations(
+    cycle: EvaluationCycle, user: Any, unit_id: int | None = None
+) -> list[EvaluationRow]:
+    """The evaluations of a cycle the user may see in initiative order, or one department's."""
+    evaluations = permissions.visible_evaluations(
+        user, _evaluations().filter(cycle=cycle), cycle.municipality_id
+    )
     if unit_id is not None:
         evaluations = evaluations.filter(unit_id=unit_id)
+    return _rows(evaluations.order_by("initiative__number"))
+
+
+def unapproved_evaluations(cycle: EvaluationCycle, user: Any) -> list[EvaluationRow]:
+    """The cycle's evaluations not approved yet (入力中, 提出済み, 差し戻し) that the user may
+    see, in initiative order: the close page lists them."""
+    evaluations = permissions.visible_evaluations(
+        user,
+        _evaluations().filter(cycle=cycle, state__in=permissions.UNAPPROVED_STATES),
+        cycle.municipality_id,
+    )
     return _rows(evaluations.order_by("initiative__number"))
 
 
@@ -202,17 +221,14 @@ class DepartmentCycle:
 
 
 def department_evaluations(user: Any, municipality: Any) -> list[DepartmentCycle]:
-    """ "My updates": the evaluations of the user's own departments in open cycles only."""
+    """ "My updates": the evaluations of the user's own departments in open cycles only (the
+    secretariat's own units too, when it holds the 担当課 role as well)."""
     unit_ids = permissions.department_unit_ids(user)
     if not unit_ids:
         return []
     evaluations = (
-        _evaluations()
-        .filter(
-            cycle__municipality=municipality,
-            cycle__status=CycleStatus.OPEN,
-            unit_id__in=unit_ids,
-        )
+        permissions.visible_evaluations(user, _evaluations(), municipality)
+        .filter(cycle__status=CycleStatus.OPEN, unit_id__in=unit_ids)
         .order_by("-cycle__fiscal_year", "cycle__plan__start_fy", "initiative__number")
     )
     by_cycle: dict[int, DepartmentCycle] = {}
@@ -224,6 +240,8 @@ def department_evaluations(user: Any, municipality: Any) -> list[DepartmentCycle
 
 
 def evaluation_of(municipality: Any, evaluation_id: int) -> Evaluation | None:
+    """One evaluation of the municipality, whoever may see it: the caller asks the policy
+    (``permissions.can_view_evaluation``) and answers 403 rather than 404."""
     return (
         _evaluations()
         .select_related("updated_by")
@@ -277,13 +295,18 @@ def _value_label(name: str, value: Any) -> Any:
     return value
 
 
-def initiative_comments(evaluation: Evaluation) -> list[Review]:
-    """The committee's comments on this evaluation's initiative in its cycle."""
+def initiative_comments(evaluation: Evaluation, user: Any) -> list[Review]:
+    """The committee's comments on this evaluation's initiative in its cycle that the user may
+    see (unpublished ones: the secretariat and committee only)."""
     return list(
-        Review.objects.filter(
-            cycle_id=evaluation.cycle_id,
-            kind=ReviewKind.INITIATIVE_COMMENT,
-            initiative_id=evaluation.initiative_id,
+        permissions.visible_reviews(
+            user,
+            Review.objects.filter(
+                cycle_id=evaluation.cycle_id,
+                kind=ReviewKind.INITIATIVE_COMMENT,
+                initiative_id=evaluation.initiative_id,
+            ),
+            evaluation.cycle.municipality_id,
         )
         .select_related("author")
         .order_by("created_at", "id")
@@ -318,7 +341,7 @@ class ReviewBoard:
     goals: list[GoalReviews]
 
 
-def review_board(cycle: EvaluationCycle) -> ReviewBoard:
+def review_board(cycle: EvaluationCycle, user: Any) -> ReviewBoard:
     """Per goal that applies that 年度: the committee's 講評, its comments on initiatives under
     the goal (with the city's responses) and the 総括 under each of the plan's headings.
 
@@ -331,7 +354,7 @@ def review_board(cycle: EvaluationCycle) -> ReviewBoard:
         if g.applies_in(cycle.fiscal_year)
     ]
     reviews = list(
-        Review.objects.filter(cycle=cycle)
+        permissions.visible_reviews(user, Review.objects.filter(cycle=cycle), cycle.municipality_id)
         .select_related("initiative__initiative_type__policy", "author")
         .order_by("created_at", "id")
     )
@@ -363,9 +386,10 @@ def review_board(cycle: EvaluationCycle) -> ReviewBoard:
     return ReviewBoard(cycle, result)
 
 
-def review_of(municipality: Any, review_id: int) -> Review | None:
+def review_of(municipality: Any, review_id: int, user: Any) -> Review | None:
+    """One review the user may see (``permissions.visible_reviews``), else None."""
     return (
-        Review.objects.filter(cycle__municipality=municipality, pk=review_id)
+        permissions.visible_reviews(user, Review.objects.filter(pk=review_id), municipality)
         .select_related("cycle__plan", "goal", "initiative", "author")
         .first()
     )

@@ -1,4 +1,6 @@
-"""Reads for the staff pages; each runs a constant number of queries."""
+"""Reads for the staff pages; each runs a constant number of queries. What a user may see is
+asked of the owning app's policy (``accounts.permissions.visible_units``,
+``audit.permissions.visible_events``)."""
 
 from __future__ import annotations
 
@@ -9,14 +11,18 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sasaeai.accounts import permissions as accounts_permissions
 from sasaeai.accounts.models import District, OrganisationUnit, Town, unit_names_prefetch
 from sasaeai.accounts.roles import UnitKind
+from sasaeai.audit import permissions as audit_permissions
 from sasaeai.audit.models import AuditEvent
 
 
-def units_by_kind(*, municipality: Any, fiscal_year: int) -> list[tuple[str, list[dict[str, Any]]]]:
+def units_by_kind(
+    *, municipality: Any, fiscal_year: int, user: Any
+) -> list[tuple[str, list[dict[str, Any]]]]:
     units = (
-        OrganisationUnit.objects.filter(municipality=municipality)
+        accounts_permissions.visible_units(user, OrganisationUnit.objects.all(), municipality)
         .select_related("district")
         .prefetch_related(unit_names_prefetch())
         .order_by("kind", "code")
@@ -47,8 +53,10 @@ def town_count(*, municipality: Any) -> int:
     return Town.objects.filter(municipality=municipality).count()
 
 
-def audit_events(*, municipality: Any, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.filter(municipality=municipality).order_by("-at", "-id")
+def audit_events(*, municipality: Any, filters: dict[str, Any], user: Any) -> QuerySet[AuditEvent]:
+    events = audit_permissions.visible_events(
+        user, AuditEvent.objects.all(), municipality
+    ).order_by("-at", "-id")
     if filters.get("action"):
         events = events.filter(action=filters["action"])
     if filters.get("actor"):

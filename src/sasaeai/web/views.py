@@ -94,7 +94,9 @@ def organisation(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "fiscal_year": fiscal_year,
-            "groups": selectors.units_by_kind(municipality=municipality, fiscal_year=fiscal_year),
+            "groups": selectors.units_by_kind(
+                municipality=municipality, fiscal_year=fiscal_year, user=request.user
+            ),
             "districts": selectors.districts_with_towns(municipality=municipality),
             "can_manage": accounts_permissions.can(request.user, "organisation.manage"),
         },
@@ -105,8 +107,9 @@ def organisation(request: HttpRequest) -> HttpResponse:
 def unit_rename(request: HttpRequest, code: str) -> HttpResponse:
     municipality = staff_municipality(request)
     unit = get_object_or_404(
-        OrganisationUnit.objects.prefetch_related(unit_names_prefetch()),
-        municipality=municipality,
+        accounts_permissions.visible_units(
+            request.user, OrganisationUnit.objects.all(), municipality
+        ).prefetch_related(unit_names_prefetch()),
         code=code,
     )
     form = UnitRenameForm(request.POST or None)
@@ -132,7 +135,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     municipality = staff_municipality(request)
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    events = selectors.audit_events(municipality=municipality, filters=filters)
+    events = selectors.audit_events(municipality=municipality, filters=filters, user=request.user)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

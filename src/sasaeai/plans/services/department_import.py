@@ -6,7 +6,10 @@
 * ``department_import_apply`` does the same inside one transaction, with the evaluations
   locked, and saves every changed row through ``evaluation_save`` — so versions are bumped
   and audit rows written exactly as on the web. Any error or conflict anywhere in the file
-  means nothing is saved.
+  means nothing is saved, and so does a preview that is no longer the one confirmed: the
+  preview's ``fingerprint`` hashes its whole result and the rows it was compared with
+  (``core.uploads``), and the apply recomputes it under the lock before saving.
+* A file larger than the xlsx limit of ``core.uploads`` is refused unread.
 
 A **conflict** is a row whose evaluation changed on the web after the export: its version
 differs from the version written in the file *and* its editable values differ from those
@@ -19,7 +22,6 @@ Reads here (the targets a user may download) run a constant number of queries.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ from django.utils.translation import gettext as _
 from sasaeai.accounts.models import Municipality, OrganisationUnit, unit_names_prefetch
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action
+from sasaeai.core import uploads
 from sasaeai.core.errors import DomainError, ErrorLocation, PermissionRefused
 from sasaeai.core.wareki import format_fiscal_year
 from sasaeai.plans import department_workbook as workbook
@@ -47,7 +50,8 @@ from sasaeai.plans.models import (
 )
 from sasaeai.plans.services.evaluations import evaluation_save
 
-FROZEN_STATES = frozenset({EvaluationState.SUBMITTED, EvaluationState.APPROVED})
+# the states a workbook row cannot change (``permissions.workbook_may_change``)
+FROZEN_STATES = frozenset(EvaluationState.values) - permissions.DEPARTMENT_EDITABLE_STATES
 
 
 def _field_labels() -> dict[str, str]:
@@ -63,15 +67,9 @@ def _is_system(actor: Any) -> bool:
 
 
 def may_exchange_workbook(user: Any, cycle: EvaluationCycle, unit: OrganisationUnit) -> bool:
-    """The secretariat may export/import any unit's workbook; a department only its own."""
-    municipality_id = cycle.municipality_id
-    if unit.municipality_id != municipality_id:
-        return False
-    if permissions.can(user, "plans.manage", municipality_id):
-        return True
-    return permissions.can(user, "plans.evaluate", municipality_id) and (
-        unit.pk in permissions.department_unit_ids(user)
-    )
+    """The secretariat may export/import any unit's workbook; a department only its own
+    (``permissions.can_exchange_workbook``)."""
+    return permissions.can_exchange_workbook(user, cycle, unit)
 
 
 def _require_exchange(actor: Any, cycle: EvaluationCycle, unit: OrganisationUnit) -> None:
@@ -108,10 +106,7 @@ def workbook_targets(*, user: Any, municipality: Municipality) -> list[WorkbookT
     rows = Evaluation.objects.filter(
         cycle__municipality=municipality, cycle__status=CycleStatus.OPEN
     )
-    if not permissions.can(user, "plans.manage", municipality.pk):
-        if not permissions.can(user, "plans.evaluate", municipality.pk):
-            return []
-        rows = rows.filter(unit_id__in=permissions.department_unit_ids(user))
+    rows = permissions.workbook_evaluations(user, rows, municipality.pk)
     counts = list(
         rows.values("cycle_id", "unit_id")
         .annotate(total=Count("id"), frozen=Count("id", filter=Q(state__in=FROZEN_STATES)))
@@ -491,6 +486,10 @@ def _display(values: dict[str, str], name: str, plan: Plan) -> str:
 def _preview(
     *, actor: Any, municipality: Municipality, data: bytes, filename: str, lock: bool
 ) -> ImportPreview:
+    try:
+        uploads.check_bytes(data, file_format="xlsx")
+    except uploads.UploadRefused as error:
+        raise _file_error(error.message, error.code) from None
     book = workbook.read_workbook(data)
     cycle, unit = _load_context(actor=actor, municipality=municipality, book=book)
     plan = cycle.plan
@@ -556,7 +555,7 @@ def _preview(
             )
             continue
         _compare(preview, raw, evaluation, plan, labels)
-    preview.fingerprint = _fingerprint(data, evaluations.values())
+    preview.fingerprint = _fingerprint(preview, evaluations.values())
     return preview
 
 
@@ -652,7 +651,7 @@ def _compare(
             )
         )
         return
-    if evaluation.state in FROZEN_STATES:
+    if not permissions.workbook_may_change(evaluation):
         preview.errors.append(
             workbook.error_at(
                 raw.row,
@@ -687,12 +686,27 @@ def _compare(
     )
 
 
-def _fingerprint(data: bytes, evaluations: Iterable[Evaluation]) -> str:
-    """Identifies the file and the database state it was compared with."""
-    digest = hashlib.sha256(hashlib.sha256(data).digest())
-    for evaluation in sorted(evaluations, key=lambda e: e.pk):
-        digest.update(f"|{evaluation.pk}:{evaluation.version}".encode())
-    return digest.hexdigest()
+def _fingerprint(preview: ImportPreview, evaluations: Iterable[Evaluation]) -> str:
+    """The hash of the preview's result — every change (before → after), conflict and error —
+    and of the rows it was compared with (version, state and values), so a confirmation
+    applies exactly what was previewed: an evaluation changed meanwhile, on the web or
+    otherwise, changes it (``core.uploads``)."""
+    return uploads.fingerprint(
+        [preview.cycle.pk, preview.unit.pk, preview.rows_read, preview.unchanged],
+        [
+            [e.pk, e.version, e.state, *(getattr(e, name) for name in EDITABLE_FIELDS)]
+            for e in sorted(evaluations, key=lambda e: e.pk)
+        ],
+        [
+            [c.row, c.evaluation.pk, [[f.field, f.before, f.after] for f in c.changes]]
+            for c in preview.changes
+        ],
+        [
+            [c.row, c.evaluation.pk, [[f.label, f.web, f.file] for f in c.fields]]
+            for c in preview.conflicts
+        ],
+        [str(error) for error in preview.errors],
+    )
 
 
 def department_import_preview(
@@ -729,13 +743,13 @@ def department_import_apply(
     preview = _preview(
         actor=actor, municipality=municipality, data=data, filename=filename, lock=True
     )
-    if expected_fingerprint is not None and expected_fingerprint != preview.fingerprint:
-        raise DomainError(
-            code="preview_outdated",
-            message=_(
-                "確認したあとで、ファイルの取組がウェブで変更されました。新しい差分を確かめてから、もう一度取り込んでください。何も保存していません。"
-            ),
-        )
+    uploads.check_fingerprint(
+        expected=expected_fingerprint,
+        actual=preview.fingerprint,
+        message=_(
+            "確認したあとで、ファイルの取組がウェブで変更されました。新しい差分を確かめてから、もう一度取り込んでください。何も保存していません。"
+        ),
+    )
     if preview.errors:
         raise WorkbookRejected(
             code="invalid_workbook", message=preview.summary(), details=preview.errors

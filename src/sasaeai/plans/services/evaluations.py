@@ -1,21 +1,26 @@
 """The yearly evaluation cycle (進捗調査): open, fill in, submit, approve or return, close.
 
-Every write is audited in its transaction. Evaluations carry a ``version``: a save names the
-version it started from, and a save that started from an older version is refused, so two
-people editing the same evaluation never overwrite each other.
+Who may do which of these, in which state of the cycle and the evaluation, is decided by
+``plans/permissions.py`` alone: each service asks it (``permissions.refuse``) with the rows
+locked, whatever called the service. Every write is audited in its transaction. Evaluations
+carry a ``version``: a save names the version it started from, and a save that started from
+an older version is refused, so two people editing the same evaluation never overwrite each
+other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action
-from sasaeai.core.errors import DomainError, PermissionRefused
+from sasaeai.core.errors import DomainError
 from sasaeai.core.wareki import format_fiscal_year
 from sasaeai.plans import permissions
 from sasaeai.plans.models import (
@@ -34,9 +39,34 @@ class StaleEdit(DomainError):
     """Someone else saved the evaluation after this edit started."""
 
 
-def _require_manager(actor: Any, municipality_id: int) -> None:
-    if not permissions.can(actor, "plans.manage", municipality_id):
-        raise PermissionRefused()
+def cycle_refusal(
+    *, plan: Plan, fiscal_year: int, municipality_id: int | None = None, pk: int | None = None
+) -> DomainError | None:
+    """Why a cycle of ``plan`` and ``fiscal_year`` cannot exist, or None: the 年度 inside the
+    plan's period, one cycle per plan and 年度, the cycle of the plan's municipality. The same
+    rule for ``cycle_open`` and for the operators' admin form."""
+    if municipality_id is not None and municipality_id != plan.municipality_id:
+        return DomainError(
+            code="wrong_municipality",
+            message=_("進捗調査の自治体は、計画「{plan}」の自治体と同じにしてください。").format(
+                plan=plan.name
+            ),
+        )
+    if not plan.covers(fiscal_year):
+        return DomainError(
+            code="outside_plan",
+            message=_("{year}は計画「{plan}」の期間外です。").format(
+                year=format_fiscal_year(fiscal_year), plan=plan.name
+            ),
+        )
+    if EvaluationCycle.objects.filter(plan=plan, fiscal_year=fiscal_year).exclude(pk=pk).exists():
+        return DomainError(
+            code="cycle_exists",
+            message=_("{year}の進捗調査はすでにあります。").format(
+                year=format_fiscal_year(fiscal_year)
+            ),
+        )
+    return None
 
 
 @transaction.atomic
@@ -47,21 +77,10 @@ def cycle_open(
 
     再掲 initiatives get no evaluation of their own: their original is evaluated once.
     """
-    _require_manager(actor, plan.municipality_id)
-    if not plan.covers(fiscal_year):
-        raise DomainError(
-            code="outside_plan",
-            message=_("{year}は計画「{plan}」の期間外です。").format(
-                year=format_fiscal_year(fiscal_year), plan=plan.name
-            ),
-        )
-    if EvaluationCycle.objects.filter(plan=plan, fiscal_year=fiscal_year).exists():
-        raise DomainError(
-            code="cycle_exists",
-            message=_("{year}の進捗調査はすでにあります。").format(
-                year=format_fiscal_year(fiscal_year)
-            ),
-        )
+    permissions.refuse(permissions.cycle_open_refusal(actor, plan))
+    refusal = cycle_refusal(plan=plan, fiscal_year=fiscal_year)
+    if refusal is not None:
+        raise refusal
     cycle = EvaluationCycle.objects.create(
         municipality_id=plan.municipality_id, plan=plan, fiscal_year=fiscal_year, deadline=deadline
     )
@@ -100,18 +119,59 @@ def cycle_open(
     return cycle
 
 
+def unapproved_counts(cycle: EvaluationCycle) -> dict[str, int]:
+    """The cycle's evaluations not approved yet, per state (draft, submitted, returned)."""
+    counts = Evaluation.objects.filter(cycle_id=cycle.pk).aggregate(
+        **{state: Count("id", filter=Q(state=state)) for state in permissions.UNAPPROVED_STATES}
+    )
+    return {state: int(counts[state] or 0) for state in permissions.UNAPPROVED_STATES}
+
+
+def _unapproved_text(counts: dict[str, int]) -> str:
+    return _("・").join(
+        _("{state} {count} 件").format(state=EvaluationState(state).label, count=count)
+        for state, count in counts.items()
+        if count
+    )
+
+
 @transaction.atomic
-def cycle_close(*, actor: Any, cycle: EvaluationCycle) -> EvaluationCycle:
-    """Lock the cycle: no evaluation can be changed afterwards."""
-    _require_manager(actor, cycle.municipality_id)
+def cycle_close(
+    *, actor: Any, cycle: EvaluationCycle, leave_unapproved: bool = False
+) -> EvaluationCycle:
+    """Lock the cycle: no evaluation can be changed afterwards.
+
+    Evaluations not approved by then (入力中, 提出済み, 差し戻し) stay out of the report and
+    the public pages. Closing with any of them needs ``leave_unapproved=True`` — the
+    secretariat's explicit confirmation; without it the close is refused with how many there
+    are. The audit row records the count.
+    """
     # read the status under a row lock: two closes (or a close racing a save) cannot interleave
     current = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
-    if current.status != CycleStatus.OPEN:
-        raise DomainError(code="not_open", message=_("この進捗調査はすでに締め切られています。"))
+    permissions.refuse(permissions.cycle_close_refusal(actor, current))
+    counts = unapproved_counts(current)
+    unapproved = sum(counts.values())
+    if unapproved and not leave_unapproved:
+        raise DomainError(
+            code="unapproved",
+            message=_(
+                "承認していない評価が {count} 件あります（{states}）。"
+                "締め切る前に、締め切りの画面の一覧から各評価を開いて承認または差し戻しをするか、"
+                "承認していない評価は報告書と公開ページに載らないことを確認する欄にチェックを入れてください。"
+            ).format(count=unapproved, states=_unapproved_text(counts)),
+        )
     current.status = CycleStatus.CLOSED
     current.save(update_fields=["status", "updated_at"])
     audit.record(
-        actor=actor, action=Action.UPDATE, obj=current, changes={"status": ["open", "closed"]}
+        actor=actor,
+        action=Action.UPDATE,
+        obj=current,
+        changes={"status": ["open", "closed"]},
+        detail=_("承認していない評価 {count} 件（{states}）を残して締切").format(
+            count=unapproved, states=_unapproved_text(counts)
+        )
+        if unapproved
+        else "",
     )
     cycle.status = current.status
     return current
@@ -125,18 +185,14 @@ def cycle_reopen(*, actor: Any, cycle: EvaluationCycle, reason: str) -> Evaluati
     closed; reopening (with a reason, audited) lets the secretariat and departments edit again.
     A published cycle cannot be reopened: take its publication back first.
     """
-    _require_manager(actor, cycle.municipality_id)
+    current = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
+    refusal = permissions.cycle_reopen_refusal(actor, current)
+    if refusal is not None and refusal.permission:
+        raise refusal.error()
     reason = reason.strip()
     if not reason:
         raise DomainError(code="reason_required", message=_("受付を再開する理由を書いてください。"))
-    current = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
-    if current.status == CycleStatus.OPEN:
-        raise DomainError(code="already_open", message=_("この進捗調査は受付中です。"))
-    if current.status == CycleStatus.PUBLISHED:
-        raise DomainError(
-            code="published",
-            message=_("公表済みの進捗調査は再開できません。先に公表を取り消してください。"),
-        )
+    permissions.refuse(refusal)
     current.status = CycleStatus.OPEN
     current.save(update_fields=["status", "updated_at"])
     audit.record(
@@ -150,15 +206,23 @@ def cycle_reopen(*, actor: Any, cycle: EvaluationCycle, reason: str) -> Evaluati
     return current
 
 
-def _locked_evaluation(evaluation: Evaluation, expected_version: int) -> Evaluation:
+def _locked_evaluation(
+    evaluation: Evaluation,
+    expected_version: int,
+    *,
+    actor: Any,
+    refusal: Callable[[Any, Evaluation], permissions.Refusal | None],
+) -> Evaluation:
+    """The evaluation locked for the write, once the policy's ``refusal(actor, row)`` allows
+    the write in the row's current state and the version is the one the editor started from."""
     current = (
         Evaluation.objects.select_for_update().select_related("cycle__plan").get(pk=evaluation.pk)
     )
-    if current.cycle.is_locked:
-        raise DomainError(
-            code="cycle_locked",
-            message=_("この進捗調査は締め切られているため、変更できません。"),
-        )
+    refused = refusal(actor, current)
+    if refused is not None and (refused.permission or current.cycle.is_locked):
+        raise refused.error()
+    # an edit that started from an older version is told so before the state is judged: the
+    # other person's save (a submission, an approval) is what changed the state
     if current.version != expected_version:
         raise StaleEdit(
             code="stale",
@@ -167,6 +231,7 @@ def _locked_evaluation(evaluation: Evaluation, expected_version: int) -> Evaluat
                 "画面を読み込み直し、最新の内容を確認してから入力してください。"
             ).format(name=current.updated_by or _("不明")),
         )
+    permissions.refuse(refused)
     return current
 
 
@@ -212,17 +277,6 @@ def _write(
     return evaluation
 
 
-def _refuse_if_submitted(actor: Any, current: Evaluation) -> None:
-    """A department changes only drafts and returned entries; the secretariat changes any."""
-    if current.state in {EvaluationState.SUBMITTED, EvaluationState.APPROVED} and not (
-        permissions.can(actor, "plans.manage", current.cycle.municipality_id)
-    ):
-        raise DomainError(
-            code="already_submitted",
-            message=_("提出済みの評価は変更できません。事務局に差し戻しを依頼してください。"),
-        )
-
-
 @transaction.atomic
 def evaluation_save(
     *,
@@ -235,10 +289,9 @@ def evaluation_save(
     direction: str,
 ) -> Evaluation:
     """Save a department's entry (draft or returned). Refused if someone saved in between."""
-    current = _locked_evaluation(evaluation, expected_version)
-    if not permissions.can_edit_evaluation(actor, current):
-        raise PermissionRefused(_("この取組の評価を入力する権限がありません。"))
-    _refuse_if_submitted(actor, current)
+    current = _locked_evaluation(
+        evaluation, expected_version, actor=actor, refusal=permissions.evaluation_edit_refusal
+    )
     values = {
         "results": results.strip(),
         "grade": grade.strip(),
@@ -253,11 +306,9 @@ def evaluation_save(
 
 @transaction.atomic
 def evaluation_submit(*, actor: Any, evaluation: Evaluation, expected_version: int) -> Evaluation:
-    current = _locked_evaluation(evaluation, expected_version)
-    if not permissions.can_edit_evaluation(actor, current):
-        raise PermissionRefused(_("この取組の評価を提出する権限がありません。"))
-    if current.state not in {EvaluationState.DRAFT, EvaluationState.RETURNED}:
-        raise DomainError(code="not_draft", message=_("この評価はすでに提出されています。"))
+    current = _locked_evaluation(
+        evaluation, expected_version, actor=actor, refusal=permissions.evaluation_submit_refusal
+    )
     missing = [
         label
         for field, label in (
@@ -284,10 +335,9 @@ def evaluation_submit(*, actor: Any, evaluation: Evaluation, expected_version: i
 
 @transaction.atomic
 def evaluation_approve(*, actor: Any, evaluation: Evaluation, expected_version: int) -> Evaluation:
-    current = _locked_evaluation(evaluation, expected_version)
-    _require_manager(actor, current.cycle.municipality_id)
-    if current.state != EvaluationState.SUBMITTED:
-        raise DomainError(code="not_submitted", message=_("提出された評価だけを承認できます。"))
+    current = _locked_evaluation(
+        evaluation, expected_version, actor=actor, refusal=permissions.evaluation_approve_refusal
+    )
     return _write(
         actor=actor,
         evaluation=current,
@@ -300,10 +350,9 @@ def evaluation_approve(*, actor: Any, evaluation: Evaluation, expected_version: 
 def evaluation_return(
     *, actor: Any, evaluation: Evaluation, expected_version: int, comment: str
 ) -> Evaluation:
-    current = _locked_evaluation(evaluation, expected_version)
-    _require_manager(actor, current.cycle.municipality_id)
-    if current.state != EvaluationState.SUBMITTED:
-        raise DomainError(code="not_submitted", message=_("提出された評価だけを差し戻せます。"))
+    current = _locked_evaluation(
+        evaluation, expected_version, actor=actor, refusal=permissions.evaluation_return_refusal
+    )
     if not comment.strip():
         raise DomainError(code="comment_required", message=_("差し戻しの理由を入力してください。"))
     return _write(
@@ -332,10 +381,9 @@ def evaluation_copy_forward(
     *, actor: Any, evaluation: Evaluation, expected_version: int
 ) -> Evaluation:
     """Start from last year's text (実績, 課題, 方向性); the grade is left for this year."""
-    current = _locked_evaluation(evaluation, expected_version)
-    if not permissions.can_edit_evaluation(actor, current):
-        raise PermissionRefused(_("この取組の評価を入力する権限がありません。"))
-    _refuse_if_submitted(actor, current)
+    current = _locked_evaluation(
+        evaluation, expected_version, actor=actor, refusal=permissions.evaluation_edit_refusal
+    )
     previous = previous_evaluation(current)
     if previous is None:
         raise DomainError(code="no_previous", message=_("前年度の評価がありません。"))

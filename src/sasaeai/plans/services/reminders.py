@@ -23,9 +23,11 @@ from sasaeai.accounts.roles import Role
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action
 from sasaeai.core.wareki import format_date, format_fiscal_year
+from sasaeai.plans import permissions
 from sasaeai.plans.models import CycleStatus, Evaluation, EvaluationCycle, EvaluationState
 
-OPEN_STATES = (EvaluationState.DRAFT, EvaluationState.RETURNED)
+# the states a department still has to work on (``permissions.DEPARTMENT_EDITABLE_STATES``)
+OPEN_STATES = tuple(sorted(permissions.DEPARTMENT_EDITABLE_STATES))
 DEFAULT_BASE_URL = "http://localhost:8000"
 
 

@@ -1,14 +1,16 @@
 """The committee's review of a cycle: 講評 per goal, comments on initiatives, the city's
 response (市の対応) to each, and the city's 総括 per goal under the plan's headings.
 
-Every write is audited in its transaction and refused once the cycle is closed. Reviews and
+Who may write what, and that nothing changes once the cycle is closed, is decided by
+``plans/permissions.py``; each service asks it with the rows locked. Every write is audited
+in its transaction. Reviews and
 summaries carry a ``version``: a save names the version it started from and is refused
 (:class:`StaleEdit`) if someone saved in between, so nobody's text is overwritten unseen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action
-from sasaeai.core.errors import DomainError, PermissionRefused
+from sasaeai.core.errors import DomainError
 from sasaeai.plans import permissions
 from sasaeai.plans.models import (
     EvaluationCycle,
@@ -29,14 +31,6 @@ from sasaeai.plans.models import (
 from sasaeai.plans.services.evaluations import StaleEdit
 
 BODY_MAX_LENGTH = 10_000
-
-
-def _refuse_if_locked(cycle: EvaluationCycle) -> None:
-    if cycle.is_locked:
-        raise DomainError(
-            code="cycle_locked",
-            message=_("この進捗調査は締め切られているため、変更できません。"),
-        )
 
 
 def _stale(what: str, by: Any) -> StaleEdit:
@@ -65,7 +59,15 @@ def _clean_body(text: str, label: str, *, required: bool) -> str:
     return body
 
 
-def _locked_review(review: Review, expected_version: int) -> Review:
+def _locked_review(
+    review: Review,
+    expected_version: int,
+    *,
+    actor: Any,
+    refusal: Callable[[Any, Review], permissions.Refusal | None],
+) -> Review:
+    """The review locked for the write, once the policy's ``refusal(actor, row)`` allows it in
+    the cycle's current state and the version is the one the editor started from."""
     current = (
         # lock the review and its cycle (a racing close waits); goal and initiative are
         # outer joins, which PostgreSQL cannot lock
@@ -73,7 +75,7 @@ def _locked_review(review: Review, expected_version: int) -> Review:
         .select_related("cycle__plan", "goal", "initiative")
         .get(pk=review.pk)
     )
-    _refuse_if_locked(current.cycle)
+    permissions.refuse(refusal(actor, current))
     if current.version != expected_version:
         raise _stale(str(current.get_kind_display()), _last_editor(current))
     return current
@@ -129,10 +131,8 @@ def review_create(
 ) -> Review:
     """A committee member's 講評 on a goal (``kind="goal_review"``) or comment on an
     initiative (``kind="initiative_comment"``)."""
-    if not permissions.can(actor, "plans.review", cycle.municipality_id):
-        raise PermissionRefused(_("講評・コメントを書く権限がありません。"))
     cycle = EvaluationCycle.objects.select_for_update().select_related("plan").get(pk=cycle.pk)
-    _refuse_if_locked(cycle)
+    permissions.refuse(permissions.review_create_refusal(actor, cycle))
     if kind == ReviewKind.GOAL_REVIEW:
         if goal is None or goal.plan_id != cycle.plan_id or initiative is not None:
             raise DomainError(
@@ -181,12 +181,9 @@ def review_create(
 @transaction.atomic
 def review_update(*, actor: Any, review: Review, expected_version: int, body: str) -> Review:
     """The author changes their own 講評 or comment (refused if someone saved in between)."""
-    current = _locked_review(review, expected_version)
-    municipality_id = current.cycle.municipality_id
-    if not permissions.can(actor, "plans.review", municipality_id) or (
-        current.author_id is None or current.author_id != getattr(actor, "pk", None)
-    ):
-        raise PermissionRefused(_("この講評・コメントを変更できるのは、書いた委員だけです。"))
+    current = _locked_review(
+        review, expected_version, actor=actor, refusal=permissions.review_update_refusal
+    )
     label = _("講評") if current.kind == ReviewKind.GOAL_REVIEW else _("コメント")
     text = _clean_body(body, label, required=True)
     if text == current.body:
@@ -199,9 +196,9 @@ def review_respond(
     *, actor: Any, review: Review, expected_version: int, city_response: str
 ) -> Review:
     """The secretariat records the city's response (市の対応) to a 講評 or comment."""
-    current = _locked_review(review, expected_version)
-    if not permissions.can(actor, "plans.manage", current.cycle.municipality_id):
-        raise PermissionRefused(_("市の対応を記録する権限がありません。"))
+    current = _locked_review(
+        review, expected_version, actor=actor, refusal=permissions.review_respond_refusal
+    )
     text = _clean_body(city_response, _("市の対応"), required=False)
     if text == current.city_response:
         return current
@@ -219,9 +216,9 @@ def review_publish(
     *, actor: Any, review: Review, expected_version: int, is_published: bool
 ) -> Review:
     """Mark a 講評 or comment to be published with the cycle's report (or take it back)."""
-    current = _locked_review(review, expected_version)
-    if not permissions.can(actor, "plans.manage", current.cycle.municipality_id):
-        raise PermissionRefused(_("講評の公表を設定する権限がありません。"))
+    current = _locked_review(
+        review, expected_version, actor=actor, refusal=permissions.review_publish_refusal
+    )
     if current.is_published == is_published:
         return current
     return _write_review(
@@ -248,11 +245,9 @@ def summary_save(
     ``expected_version`` is the version the editor started from, ``0`` when there was no text
     yet. Returns the summary, or None when there was none and the body is empty.
     """
-    if not permissions.can(actor, "plans.manage", cycle.municipality_id):
-        raise PermissionRefused(_("総括を書く権限がありません。"))
     # the cycle row lock serialises summary writes of the cycle (and a racing close)
     cycle = EvaluationCycle.objects.select_for_update().select_related("plan").get(pk=cycle.pk)
-    _refuse_if_locked(cycle)
+    permissions.refuse(permissions.summary_refusal(actor, cycle))
     if goal.plan_id != cycle.plan_id:
         raise DomainError(
             code="invalid_target",

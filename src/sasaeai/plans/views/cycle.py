@@ -4,6 +4,10 @@ Secretariat: open a cycle, follow completion by department, approve or return, c
 Department ("my updates"): fill in and submit the evaluations of its own initiatives.
 Committee: read the whole cycle, write 講評 per goal and comments on initiatives; the
 secretariat records the city's response to each and writes the 総括 per goal.
+
+Who may do what in which state is asked of ``plans/permissions.py`` (the policy): a page
+answers 403 to a permission refusal and shows a state refusal (closed cycle, already
+submitted …) as the service words it.
 """
 
 from __future__ import annotations
@@ -41,7 +45,6 @@ from sasaeai.plans.forms_cycle import (
 from sasaeai.plans.models import (
     Evaluation,
     EvaluationCycle,
-    EvaluationState,
     Goal,
     Initiative,
     Review,
@@ -51,7 +54,6 @@ from sasaeai.plans.services import evaluations as evaluation_services
 from sasaeai.plans.services import reviews as review_services
 from sasaeai.plans.services.evaluations import StaleEdit
 
-EDITABLE_BY_DEPARTMENT = {EvaluationState.DRAFT, EvaluationState.RETURNED}
 # the evaluation page holds several forms with a "version" field: keep their ids apart
 RETURN_ID = "return_%s"
 APPROVE_ID = "approve_%s"
@@ -78,8 +80,15 @@ def _evaluation(request: HttpRequest, evaluation_id: int) -> Evaluation:
     return evaluation
 
 
+def _deny_unless_permitted(refusal: permissions.Refusal | None) -> None:
+    """403 when the policy says the user may never do this to the object; a refusal for the
+    object's state is left to the service, which words it for the page."""
+    if refusal is not None and refusal.permission:
+        raise PermissionDenied
+
+
 def _review(request: HttpRequest, review_id: int) -> Review:
-    review = selectors.review_of(staff_municipality(request), review_id)
+    review = selectors.review_of(staff_municipality(request), review_id, request.user)
     if review is None:
         raise Http404
     return review
@@ -103,7 +112,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
         request,
         "plans/cycle_list.html",
         {
-            "rows": selectors.cycles_of(staff_municipality(request)),
+            "rows": selectors.cycles_of(staff_municipality(request), request.user),
             "can_manage": permissions.can(request.user, "plans.manage"),
         },
     )
@@ -144,6 +153,8 @@ def cycle_dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "dashboard": selectors.cycle_dashboard(cycle),
             "cycle": cycle,
             "can_manage": permissions.can(request.user, "plans.manage"),
+            "can_close": permissions.can_close(request.user, cycle),
+            "can_reopen": permissions.can_reopen(request.user, cycle),
         },
     )
 
@@ -157,7 +168,8 @@ def cycle_evaluations(request: HttpRequest, cycle_id: int) -> HttpResponse:
         if not raw.isdigit():
             raise Http404
         unit_id = int(raw)
-    rows = selectors.cycle_evaluations(cycle, unit_id)
+    user = request.user
+    rows = selectors.cycle_evaluations(cycle, user, unit_id)
     return render(
         request,
         "plans/cycle_evaluations.html",
@@ -166,7 +178,10 @@ def cycle_evaluations(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "rows": rows,
             "unit_name": rows[0].unit_name if unit_id is not None and rows else "",
             "unit_id": unit_id,
-            "can_manage": permissions.can(request.user, "plans.manage"),
+            "can_decide": permissions.can_decide_in(user, cycle),
+            "approvable": {
+                row.evaluation.pk for row in rows if permissions.can_approve(user, row.evaluation)
+            },
         },
     )
 
@@ -174,10 +189,15 @@ def cycle_evaluations(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @requires(permissions.can, "plans.manage")
 def cycle_close(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = _cycle(request, cycle_id)
-    form = CycleCloseForm(_posted(request))
+    unapproved = selectors.unapproved_evaluations(cycle, request.user)
+    form = CycleCloseForm(_posted(request), unapproved=len(unapproved))
     if request.method == "POST" and form.is_valid():
         try:
-            evaluation_services.cycle_close(actor=request.user, cycle=cycle)
+            evaluation_services.cycle_close(
+                actor=request.user,
+                cycle=cycle,
+                leave_unapproved=form.cleaned_data["leave_unapproved"],
+            )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -191,7 +211,13 @@ def cycle_close(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return render(
         request,
         "plans/cycle_close.html",
-        {"form": form, "cycle": cycle, "dashboard": selectors.cycle_dashboard(cycle)},
+        {
+            "form": form,
+            "cycle": cycle,
+            "dashboard": selectors.cycle_dashboard(cycle),
+            "unapproved": unapproved,
+            "can_close": permissions.can_close(request.user, cycle),
+        },
     )
 
 
@@ -229,22 +255,6 @@ def evaluation_mine(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _can_submit(user: Any, evaluation: Evaluation) -> bool:
-    return (
-        not evaluation.cycle.is_locked
-        and evaluation.state in EDITABLE_BY_DEPARTMENT
-        and permissions.can_edit_evaluation(user, evaluation)
-    )
-
-
-def _can_edit(user: Any, evaluation: Evaluation) -> bool:
-    if evaluation.cycle.is_locked or not permissions.can_edit_evaluation(user, evaluation):
-        return False
-    return evaluation.state in EDITABLE_BY_DEPARTMENT or permissions.can(
-        user, "plans.manage", evaluation.cycle.municipality_id
-    )
-
-
 def _evaluation_form(evaluation: Evaluation, data: Any = None) -> EvaluationForm:
     return EvaluationForm(
         data,
@@ -268,10 +278,7 @@ def _detail(
     conflict: Evaluation | None = None,
 ) -> HttpResponse:
     user = request.user
-    municipality_id = evaluation.cycle.municipality_id
-    can_manage = permissions.can(user, "plans.manage", municipality_id)
-    can_view_cycle = permissions.can(user, "plans.view_cycle", municipality_id)
-    locked = evaluation.cycle.is_locked
+    can_view_cycle = permissions.can(user, "plans.view_cycle", evaluation.cycle.municipality_id)
     return render(
         request,
         "plans/evaluation_detail.html",
@@ -281,15 +288,13 @@ def _detail(
             or evaluation.unit.current_name(),
             "previous": evaluation_services.previous_evaluation(evaluation),
             "history": selectors.evaluation_history(evaluation),
-            "comments": selectors.initiative_comments(evaluation) if can_view_cycle else [],
+            "comments": selectors.initiative_comments(evaluation, user),
             "form": form or _evaluation_form(evaluation),
             "conflict": conflict,
-            "can_edit": _can_edit(user, evaluation),
-            "can_submit": _can_submit(user, evaluation),
-            "can_decide": can_manage
-            and not locked
-            and evaluation.state == EvaluationState.SUBMITTED,
-            "can_comment": not locked and permissions.can(user, "plans.review", municipality_id),
+            "can_edit": permissions.can_edit_evaluation(user, evaluation),
+            "can_submit": permissions.can_submit(user, evaluation),
+            "can_decide": permissions.can_approve(user, evaluation),
+            "can_comment": permissions.can_review(user, evaluation.cycle),
             "can_view_cycle": can_view_cycle,
             "return_form": return_form
             or ReturnForm(initial={"version": evaluation.version}, auto_id=RETURN_ID),
@@ -306,7 +311,7 @@ def evaluation_detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     evaluation = _evaluation(request, evaluation_id)
     if request.method != "POST":
         return _detail(request, evaluation)
-    if not permissions.can_edit_evaluation(request.user, evaluation):
+    if not permissions.may_fill_in(request.user, evaluation):
         raise PermissionDenied
     form = _evaluation_form(evaluation, request.POST)
     if not form.is_valid():
@@ -370,7 +375,7 @@ def _version_action(request: HttpRequest, evaluation: Evaluation, action: Any, d
 @require_POST
 def evaluation_copy_forward(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     evaluation = _evaluation(request, evaluation_id)
-    if not permissions.can_edit_evaluation(request.user, evaluation):
+    if not permissions.may_fill_in(request.user, evaluation):
         raise PermissionDenied
     _version_action(
         request,
@@ -428,9 +433,9 @@ def review_list(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "plans/review_list.html",
         {
             "cycle": cycle,
-            "board": selectors.review_board(cycle),
-            "can_review": not cycle.is_locked and permissions.can(user, "plans.review"),
-            "can_manage": not cycle.is_locked and permissions.can(user, "plans.manage"),
+            "board": selectors.review_board(cycle, user),
+            "can_review": permissions.can_review(user, cycle),
+            "can_manage": permissions.can_write_summary(user, cycle),
         },
     )
 
@@ -553,8 +558,7 @@ def _review_target(review: Review) -> str:
 @requires(permissions.can, "plans.review")
 def review_update(request: HttpRequest, review_id: int) -> HttpResponse:
     review = _review(request, review_id)
-    if review.author_id is None or review.author_id != request.user.pk:
-        raise PermissionDenied
+    _deny_unless_permitted(permissions.review_update_refusal(request.user, review))
     form = ReviewForm(_posted(request), initial={"body": review.body, "version": review.version})
     conflict: Review | None = None
     if request.method == "POST" and form.is_valid():
@@ -656,7 +660,7 @@ def summary_edit(request: HttpRequest, cycle_id: int, goal_id: int) -> HttpRespo
     goal = selectors.goal_in_cycle(cycle, goal_id)
     if goal is None:
         raise Http404
-    cells = _summary_cells(cycle, goal)
+    cells = _summary_cells(cycle, goal, request.user)
     headings = list(cycle.plan.summary_headings)
     initial: dict[str, Any] = {}
     for index, cell in enumerate(cells):
@@ -671,7 +675,7 @@ def summary_edit(request: HttpRequest, cycle_id: int, goal_id: int) -> HttpRespo
             )
         except StaleEdit as error:
             conflict = True
-            cells = _summary_cells(cycle, goal)
+            cells = _summary_cells(cycle, goal, request.user)
             fresh = request.POST.copy()
             for index, cell in enumerate(cells):
                 fresh[f"version_{index}"] = str(cell.version)
@@ -697,8 +701,8 @@ def summary_edit(request: HttpRequest, cycle_id: int, goal_id: int) -> HttpRespo
     )
 
 
-def _summary_cells(cycle: EvaluationCycle, goal: Goal) -> list[selectors.SummaryCell]:
-    board = selectors.review_board(cycle)
+def _summary_cells(cycle: EvaluationCycle, goal: Goal, user: Any) -> list[selectors.SummaryCell]:
+    board = selectors.review_board(cycle, user)
     for node in board.goals:
         if node.goal.pk == goal.pk:
             return node.summaries

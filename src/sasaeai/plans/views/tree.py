@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -15,7 +15,7 @@ from sasaeai.core.errors import DomainError
 from sasaeai.core.wareki import fiscal_year_of
 from sasaeai.plans import permissions, selectors
 from sasaeai.plans.forms import IndicatorValueForm
-from sasaeai.plans.models import Indicator, Plan
+from sasaeai.plans.models import Indicator
 from sasaeai.plans.services.indicators import indicator_value_set, parse_number
 from sasaeai.web.forms import YearForm
 
@@ -27,7 +27,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         request,
         "plans/plan_list.html",
         {
-            "plans": selectors.plans_of(municipality),
+            "plans": selectors.plans_of(municipality, request.user),
             "can_manage": permissions.can(request.user, "plans.manage"),
         },
     )
@@ -35,7 +35,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @requires(permissions.can, "plans.view")
 def plan_tree(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, pk=plan_id, municipality=staff_municipality(request))
+    plan = selectors.plan_of(staff_municipality(request), plan_id, request.user)
+    if plan is None:
+        raise Http404
     form = YearForm(request.GET or None)
     fiscal_year = min(max(fiscal_year_of(timezone.localdate()), plan.start_fy), plan.end_fy)
     if form.is_valid() and form.cleaned_data["fy"]:
@@ -45,7 +47,10 @@ def plan_tree(request: HttpRequest, plan_id: int) -> HttpResponse:
         "plans/plan_tree.html",
         {
             "form": form,
-            "tree": selectors.plan_tree(plan, fiscal_year),
+            "tree": selectors.plan_tree(plan, fiscal_year, request.user),
+            "sees_every_evaluation": permissions.can(
+                request.user, "plans.view_cycle", plan.municipality_id
+            ),
             "years": range(plan.start_fy, plan.end_fy + 1),
         },
     )
