@@ -58,7 +58,7 @@ def setup_django() -> Callable[[], None]:
 
 def plan_workbook(initiatives: int, units: list[str], revision: int = 0) -> Any:
     """A plan's rows; ``revision`` 1 changes 10 %, removes 1 % and adds 1 % of the initiatives."""
-    from sasaeai.plans import workbook as wb
+    from sasaeai.plans.workbook import spec as wb
 
     goals = [
         wb.GoalRow(n, f"基本目標{n}", f"基本目標{n}の説明", 2025 if n == 6 else None)
@@ -139,9 +139,11 @@ def run(size: int) -> int:
 
     from sasaeai.accounts import services as accounts
     from sasaeai.accounts.roles import UnitKind
-    from sasaeai.plans import workbook as wb
     from sasaeai.plans.models import Initiative, Plan
     from sasaeai.plans.services import plan_import as service
+    from sasaeai.plans.workbook import spec as wb
+    from sasaeai.plans.workbook.read import read_workbook
+    from sasaeai.plans.workbook.write import write_workbook
 
     municipality = accounts.municipality_upsert(
         actor="bench", code="142042", name="鎌倉市", prefecture="神奈川県"
@@ -167,13 +169,13 @@ def run(size: int) -> int:
 
     print(f"plan workbook, {size:,} initiatives ({connection.vendor})")
     start = time.perf_counter()
-    first = wb.write_workbook(plan_workbook(size, names))
-    revised = wb.write_workbook(plan_workbook(size, names, revision=1))
+    first = write_workbook(plan_workbook(size, names))
+    revised = write_workbook(plan_workbook(size, names, revision=1))
     print(
         f"  {'writing the two workbooks':<44} {time.perf_counter() - start:7.2f} s  "
         f"({len(first) / 1024:,.0f} KB each)"
     )
-    timed("reading only (parse and check)", lambda: wb.read_workbook(first))
+    timed("reading only (parse and check)", lambda: read_workbook(first))
     _, preview = timed("preview of the new plan (dry run)", lambda: importing(first, True))
     assert preview.ok and preview.added == 6 + 10 + 31 + size + 20 + 1, preview.summary()
     created, result = timed("first import (creates everything)", lambda: importing(first))

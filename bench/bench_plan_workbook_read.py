@@ -4,7 +4,7 @@
         [--file PLAN.xlsx ...] [--tracemalloc]
 
 Writes plan workbooks into a temporary directory and reads each with
-``sasaeai.plans.workbook.read_workbook`` (what the preview, the import and ``sasaeai plan
+``sasaeai.plans.workbook.read.read_workbook`` (what the preview, the import and ``sasaeai plan
 import`` do first) in a fresh child process, so each figure is that read's alone:
 
   demo   the demo plan's size: 6 goals, 24 policies, 48 types, 211 initiatives, 19 indicators
@@ -119,7 +119,7 @@ def sentence(rng: random.Random, length: int) -> str:
 
 
 def plan_rows(initiatives: int, description: int, seed: int = 1) -> Any:
-    from sasaeai.plans import workbook as wb
+    from sasaeai.plans.workbook import spec as wb
 
     rng = random.Random(seed)
     units = [f"課{n}" for n in range(1, 31)]
@@ -166,7 +166,8 @@ def write_streaming(book: Any, path: Path, extra_columns: int = 0) -> None:
     ``extra_columns`` columns of small numbers after the 取組 sheet's own."""
     import openpyxl
 
-    from sasaeai.plans import workbook as wb
+    from sasaeai.plans.workbook import spec as wb
+    from sasaeai.plans.workbook import write
 
     out = openpyxl.Workbook(write_only=True)
     items = {
@@ -183,20 +184,20 @@ def write_streaming(book: Any, path: Path, extra_columns: int = 0) -> None:
         ws.append([column.label for column in spec.columns] + [f"備考{n}" for n in range(extra)])
         for item in items[spec.name]:
             numbers = [item.row % 97 + n for n in range(extra)] if extra else []
-            ws.append(wb._row_values(spec, item, "wareki") + numbers)
+            ws.append(write._row_values(spec, item, "wareki") + numbers)
     out.save(path)
 
 
 def prepare(directory: Path, sizes: list[str]) -> list[tuple[str, Path]]:
-    from sasaeai.plans import workbook as wb
+    from sasaeai.plans.workbook.write import write_workbook
 
     made = []
     for size in sizes:
         path = directory / f"plan-{size}.xlsx"
         if size == "demo":
-            path.write_bytes(wb.write_workbook(plan_rows(211, 150)))
+            path.write_bytes(write_workbook(plan_rows(211, 150)))
         elif size == "large":
-            path.write_bytes(wb.write_workbook(plan_rows(2000, 300)))
+            path.write_bytes(write_workbook(plan_rows(2000, 300)))
         elif size == "limit":
             write_streaming(plan_rows(42_000, 30), path)
         elif size == "cells":
@@ -216,15 +217,15 @@ def child(path: Path, trace: bool) -> None:
     setup_django()
     import openpyxl  # noqa: F401  (imported before measuring, as in a running server)
 
-    from sasaeai.plans import workbook as wb
+    from sasaeai.plans.workbook.read import read_workbook
 
     data = path.read_bytes()
-    wb.read_workbook(b"", filename="warm-up.xlsx")  # load translations and the like
+    read_workbook(b"", filename="warm-up.xlsx")  # load translations and the like
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if trace:
         tracemalloc.start()
     start = time.perf_counter()
-    result = wb.read_workbook(data, filename=path.name)
+    result = read_workbook(data, filename=path.name)
     seconds = time.perf_counter() - start
     traced = tracemalloc.get_traced_memory()[1] if trace else None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

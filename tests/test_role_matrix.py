@@ -19,7 +19,7 @@ from sasaeai.audit.models import AuditEvent
 from sasaeai.directory.models import Service
 from sasaeai.plainlang.models import GlossaryTerm
 from sasaeai.plans.models import Evaluation, EvaluationCycle, Review, ReviewKind, Summary
-from sasaeai.plans.selectors import plan_tree
+from sasaeai.plans.selectors.tree import plan_tree
 from sasaeai.plans.services import evaluations as evaluation_services
 from sasaeai.plans.services import reviews as review_services
 from tests.conftest import PASSWORD, login

@@ -7,10 +7,10 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
+from sasaeai.accounts import permissions as audit_permissions
 from sasaeai.accounts.models import OrganisationUnit, UnitName, User
 from sasaeai.accounts.permissions import can
 from sasaeai.accounts.roles import Role
-from sasaeai.audit import permissions as audit_permissions
 from sasaeai.audit.models import AuditEvent
 
 S, D, C, K, G, A = (

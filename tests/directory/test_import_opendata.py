@@ -14,11 +14,8 @@ from sasaeai.accounts.models import Municipality, Town, User
 from sasaeai.accounts.roles import Role
 from sasaeai.audit.models import AuditEvent
 from sasaeai.directory import services as directory_services
-from sasaeai.directory.importing.service import (
-    ImportResult,
-    directory_import_apply,
-    directory_import_preview,
-)
+from sasaeai.directory.importing.result import DirectoryImportResult
+from sasaeai.directory.importing.service import directory_import_apply, directory_import_preview
 from sasaeai.directory.models import (
     Address,
     Attribute,
@@ -55,7 +52,7 @@ def towns(kamakura: Municipality) -> dict[str, Town]:
     return result
 
 
-def apply(municipality: Municipality, name: str, kind: str = "auto") -> ImportResult:
+def apply(municipality: Municipality, name: str, kind: str = "auto") -> DirectoryImportResult:
     return directory_import_apply(
         actor="cli:test", municipality=municipality, data=read(name), filename=name, kind=kind
     )
@@ -488,7 +485,7 @@ def test_retire_missing_preview_writes_nothing(
     assert plain.summary() == "変更はありません。"
 
 
-def retire_closed(municipality: Municipality) -> ImportResult:
+def retire_closed(municipality: Municipality) -> DirectoryImportResult:
     return directory_import_apply(
         actor="cli:test",
         municipality=municipality,

@@ -16,7 +16,7 @@ from sasaeai.accounts.roles import Role
 from sasaeai.audit.models import AuditEvent
 from sasaeai.directory.models import Service
 from sasaeai.directory.reminders import reminders_send
-from sasaeai.directory.selectors_staff import stale_cutoff, stale_groups
+from sasaeai.directory.selectors.staff import stale_cutoff, stale_groups
 from tests.conftest import login
 from tests.directory.builders import build_service
 from tests.directory.test_editing_support import *  # noqa: F403

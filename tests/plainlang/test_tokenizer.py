@@ -5,7 +5,8 @@ from __future__ import annotations
 import fugashi
 import unidic_lite
 
-from sasaeai.plainlang.engine.tokenizer import Token, Tokens, tagger, tokenize
+from sasaeai.core.mecab import tagger
+from sasaeai.plainlang.engine.tokenizer import Token, Tokens, tokenize
 
 
 def test_uses_the_unidic_lite_dictionary_that_fugashi_finds_by_itself() -> None:

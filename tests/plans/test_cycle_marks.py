@@ -14,9 +14,11 @@ MODULES = [
     PLANS / "services" / "reminders.py",
     PLANS / "services" / "evaluations.py",
     PLANS / "management" / "commands" / "send_reminders.py",
-    PLANS / "selectors_cycle.py",
-    PLANS / "forms_cycle.py",
-    PLANS / "views" / "cycle.py",
+    PLANS / "selectors" / "cycle.py",
+    PLANS / "forms.py",
+    PLANS / "views" / "cycles.py",
+    PLANS / "views" / "evaluations.py",
+    PLANS / "views" / "reviews.py",
 ]
 TEMPLATES = sorted(
     p

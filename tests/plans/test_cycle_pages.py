@@ -114,7 +114,7 @@ def test_dashboard_shows_completion_by_department(
     evaluations = world["evaluations"]
     for number, state in ((1, "approved"), (2, "submitted"), (4, "returned")):
         Evaluation.objects.filter(pk=evaluations[number].pk).update(state=state)
-    from sasaeai.plans.selectors_cycle import cycle_dashboard
+    from sasaeai.plans.selectors.cycle import cycle_dashboard
 
     dashboard = cycle_dashboard(world["cycle"])
     assert [
@@ -154,7 +154,7 @@ def test_cycle_list_shows_each_cycle_with_its_completion(
     world: dict[str, Any], all_clients: Clients
 ) -> None:
     Evaluation.objects.filter(pk=world["evaluations"][1].pk).update(state="submitted")
-    from sasaeai.plans.selectors_cycle import cycles_of
+    from sasaeai.plans.selectors.cycle import cycles_of
 
     rows = cycles_of(world["plan"].municipality, world["users"][Role.SECRETARIAT])
     assert [
@@ -450,7 +450,7 @@ def test_history_lists_every_change_newest_first(
         expected_version=evaluation.version,
         comment="直してください",
     )
-    from sasaeai.plans.selectors_cycle import evaluation_history
+    from sasaeai.plans.selectors.cycle import evaluation_history
 
     rows = evaluation_history(evaluation)
     assert [(r.event.actor_label, r.event.detail) for r in rows] == [

@@ -8,7 +8,7 @@ import pytest
 
 from sasaeai.accounts.roles import Role
 from sasaeai.audit.models import AuditEvent
-from sasaeai.core.errors import DomainError, PermissionRefused
+from sasaeai.core.errors import DomainError, PermissionRefused, StaleEdit
 from sasaeai.plans.models import (
     EvaluationCycle,
     Goal,
@@ -19,7 +19,6 @@ from sasaeai.plans.models import (
 )
 from sasaeai.plans.services import evaluations as evaluation_services
 from sasaeai.plans.services import reviews
-from sasaeai.plans.services.evaluations import StaleEdit
 from tests.plans.test_cycle_support import *  # noqa: F403
 
 S, D, C = Role.SECRETARIAT, Role.DEPARTMENT, Role.COMMITTEE_MEMBER

@@ -31,7 +31,6 @@ from sasaeai.plans.models import (
     Policy,
 )
 from sasaeai.plans.services.evaluations import cycle_open
-from sasaeai.plans.views import cycle as cycle_views
 from tests.conftest import PASSWORD, login
 
 __all__ = [
@@ -50,7 +49,7 @@ WIRED = any(getattr(p, "name", None) == "cycle_list" for p in plans_urls.urlpatt
 urlpatterns = [
     path(
         "staff/plans/",
-        include(([*plans_urls.urlpatterns, *cycle_views.urlpatterns], "plans")),
+        include((plans_urls.urlpatterns, "plans")),
     ),
     *root_urls.urlpatterns,
 ]

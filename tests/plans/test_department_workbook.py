@@ -30,7 +30,6 @@ from sasaeai.config import urls as root_urls
 from sasaeai.core import uploads
 from sasaeai.core.errors import DomainError, PermissionRefused
 from sasaeai.core.models import PendingUpload
-from sasaeai.plans import department_workbook as wb
 from sasaeai.plans import urls as plans_urls
 from sasaeai.plans.models import (
     CycleStatus,
@@ -43,6 +42,7 @@ from sasaeai.plans.models import (
 from sasaeai.plans.services import department_import as service
 from sasaeai.plans.services.evaluations import evaluation_save
 from sasaeai.plans.views import department_workbook as views
+from sasaeai.plans.workbook import department as wb
 from tests.conftest import login
 from tests.plans.builders import build_plan
 
@@ -135,7 +135,7 @@ def located(errors: list[DomainError]) -> list[tuple[Any, ...]]:
     ]
 
 
-def diffs(preview: service.ImportPreview) -> list[tuple[Any, ...]]:
+def diffs(preview: service.DepartmentImportPreview) -> list[tuple[Any, ...]]:
     return [
         (change.row, change.number, item.label, item.before, item.after)
         for change in preview.changes

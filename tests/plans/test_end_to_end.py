@@ -15,7 +15,7 @@ from django.test import Client
 
 from sasaeai.accounts.models import User
 from sasaeai.plans.models import Evaluation, EvaluationState, Plan, Review
-from sasaeai.plans.selectors import plan_tree
+from sasaeai.plans.selectors.tree import plan_tree
 from sasaeai.plans.services import department_import, evaluations, plan_import, reviews
 from tests.conftest import login
 

@@ -31,10 +31,10 @@ from sasaeai.accounts.roles import Role
 from sasaeai.audit.models import AuditEvent
 from sasaeai.core import uploads as core_uploads
 from sasaeai.core.models import PendingUpload
-from sasaeai.plans import workbook as wb
 from sasaeai.plans.models import Goal, Initiative, Plan
 from sasaeai.plans.services import plan_import as service
 from sasaeai.plans.views import workbook as views
+from sasaeai.plans.workbook import spec as wb
 from tests.conftest import login
 from tests.plans.test_workbook import build, rows, state
 

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from sasaeai.accounts.models import OrganisationUnit
 from sasaeai.audit.models import AuditEvent
-from sasaeai.plans import demo, selectors
+from sasaeai.plans import demo
 from sasaeai.plans.defaults import SUMMARY_HEADINGS
 from sasaeai.plans.models import (
     Evaluation,
@@ -30,6 +30,7 @@ from sasaeai.plans.models import (
     Review,
     Summary,
 )
+from sasaeai.plans.selectors import tree as selectors
 
 MARK = "（架空）"
 GOALS = [

@@ -10,7 +10,7 @@ from django.test import Client
 
 from sasaeai.accounts.models import Municipality, OrganisationUnit, User
 from sasaeai.accounts.roles import Role
-from sasaeai.plans.selectors import plan_tree
+from sasaeai.plans.selectors.tree import plan_tree
 from tests.plans.builders import build_plan
 
 

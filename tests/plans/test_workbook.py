@@ -26,7 +26,6 @@ from sasaeai.accounts.models import Municipality, OrganisationUnit
 from sasaeai.accounts.roles import Role, UnitKind
 from sasaeai.audit.models import AuditEvent
 from sasaeai.core.errors import PermissionRefused
-from sasaeai.plans import workbook as wb
 from sasaeai.plans.models import (
     Evaluation,
     EvaluationCycle,
@@ -42,6 +41,9 @@ from sasaeai.plans.models import (
     Summary,
 )
 from sasaeai.plans.services import plan_import as service
+from sasaeai.plans.workbook import spec as wb
+from sasaeai.plans.workbook.read import read_workbook
+from sasaeai.plans.workbook.write import cell_values, write_workbook
 
 HEADERS: dict[str, list[str]] = {
     "計画": ["名称", "開始年度", "終了年度", "基本理念"],
@@ -120,7 +122,7 @@ def build(
 
 
 def read(data: bytes, **kwargs: Any) -> wb.ReadResult:
-    return wb.read_workbook(data, **kwargs)
+    return read_workbook(data, **kwargs)
 
 
 def errors_of(data: bytes) -> list[tuple[str | None, int | None, str | None, str]]:
@@ -885,7 +887,7 @@ def test_template_has_sheets_headers_help_dropdown_widths_and_frozen_headers() -
 def test_text_that_looks_like_a_formula_is_written_as_text() -> None:
     book = read(build()).workbook
     book.goals[0] = wb.GoalRow(1, "=HYPERLINK(1)", "+1", None)
-    written = wb.write_workbook(book)
+    written = write_workbook(book)
     assert read(written).workbook.goals[0].name == "=HYPERLINK(1)"
     ws = openpyxl.load_workbook(io.BytesIO(written))["基本目標"]
     assert ws["B2"].data_type == "s"
@@ -899,7 +901,7 @@ def tenant(kamakura: Municipality, units: dict[str, OrganisationUnit]) -> Munici
     return kamakura
 
 
-def run(data: bytes, municipality: Municipality, **kwargs: Any) -> service.ImportResult:
+def run(data: bytes, municipality: Municipality, **kwargs: Any) -> service.PlanImportResult:
     kwargs.setdefault("actor", "test")
     return service.plan_import(municipality=municipality, data=data, **kwargs)
 
@@ -1340,7 +1342,7 @@ def test_two_units_with_the_same_name_must_be_named_by_code(tenant: Municipality
     data["取組"][1][4] = "somu-2"
     assert run(build(data), tenant).errors == []
     plan = Plan.objects.get()
-    exported = wb.read_workbook(service.plan_export(plan=plan)).workbook
+    exported = read_workbook(service.plan_export(plan=plan)).workbook
     assert [i.units for i in exported.initiatives] == [
         ("高齢者いきいき課", "fukushi-somu"),
         ("somu-2",),
@@ -1479,8 +1481,8 @@ def test_export_imports_back_unchanged_and_exports_identically(tenant: Municipal
     assert result.errors == [] and not result.has_changes
     assert run(first, tenant).summary() == "変更はありません。"
     second = service.plan_export(plan=plan)
-    assert wb.cell_values(first) == wb.cell_values(second)
-    values = wb.cell_values(first)
+    assert cell_values(first) == cell_values(second)
+    values = cell_values(first)
     assert values["計画"] == [
         ("名称", "開始年度", "終了年度", "基本理念"),
         ("テスト計画", "令和2年度", "令和7年度", "ともに生きるまち"),
@@ -1500,7 +1502,7 @@ def test_export_in_western_years_also_round_trips(tenant: Municipality, settings
     settings.SASAEAI_YEAR_STYLE = "seireki"
     run(build(), tenant)
     exported = service.plan_export(plan=Plan.objects.get())
-    assert wb.cell_values(exported)["計画"][1][1] == "2020年度"
+    assert cell_values(exported)["計画"][1][1] == "2020年度"
     assert not run(exported, tenant, dry_run=True).has_changes
 
 
@@ -1512,7 +1514,7 @@ def test_the_demo_plans_round_trip(db: None) -> None:
         result = run(first, municipality, dry_run=True)
         assert result.errors == [], plan.name
         assert not result.has_changes, (plan.name, result.changes[:3])
-        assert wb.cell_values(first) == wb.cell_values(service.plan_export(plan=plan))
+        assert cell_values(first) == cell_values(service.plan_export(plan=plan))
 
 
 # --- the command ------------------------------------------------------------------------------

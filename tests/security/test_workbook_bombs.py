@@ -295,7 +295,7 @@ def imported(kamakura: Municipality, units: dict[str, OrganisationUnit]) -> Muni
     return kamakura
 
 
-def errors(result: plan_import.ImportResult) -> list[tuple[Any, ...]]:
+def errors(result: plan_import.PlanImportResult) -> list[tuple[Any, ...]]:
     return [error.as_tuple() for error in result.errors]
 
 

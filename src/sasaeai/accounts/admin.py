@@ -33,13 +33,9 @@ from sasaeai.accounts.models import (
     User,
 )
 from sasaeai.audit import services as audit
+from sasaeai.audit.admin_tools import ADMIN_DETAIL, AuditedModelAdmin, record_admin_change
 from sasaeai.audit.models import Action
-from sasaeai.core.admin_site import (
-    ADMIN_DETAIL,
-    AuditedModelAdmin,
-    ReadOnlyOperatorAdmin,
-    record_admin_change,
-)
+from sasaeai.core.admin_site import ReadOnlyOperatorAdmin
 
 for unaudited in (Group, TOTPDevice, AccessAttempt, AccessLog, AccessFailureLog):
     with contextlib.suppress(NotRegistered):

@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from ninja.security import django_auth
 
 from sasaeai.accounts.models import Municipality
-from sasaeai.web.selectors import districts_with_towns
+from sasaeai.accounts.selectors import districts_with_towns
 
 router = Router(tags=["自治体・利用者"])
 

@@ -4,7 +4,11 @@ Deny by default: an action not listed here is refused for everyone; a user acts 
 the municipality of their memberships. Like every app's policy it answers three questions:
 may this user do this action (``can``, ``RULES``), may they do it to this object
 (``can_remove_two_factor``), and which objects may they see (``visible_units``,
-``visible_districts``, ``own_memberships``).
+``visible_districts``, ``own_memberships``, ``visible_events``).
+
+The audit log's reading policy is here too: the audit app sits below accounts and knows no
+roles, so who may read the log (``audit.view``: the secretariat and the system administrators
+of a municipality) and which events they see (``visible_events``) are decided by accounts.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 
 from sasaeai.accounts.models import Membership
 from sasaeai.accounts.roles import Role
@@ -31,6 +35,8 @@ RULES: Mapping[str, frozenset[str]] = {
         }
     ),
     "organisation.manage": frozenset({Role.SECRETARIAT, Role.SYSTEM_ADMIN}),
+    # the audit log: nobody may change it; these may read their municipality's events
+    "audit.view": frozenset({Role.SECRETARIAT, Role.SYSTEM_ADMIN}),
 }
 # The Django admin is not a municipality action: only deployment operators open it
 # (sasaeai.core.admin_site.is_operator, decision 0010).
@@ -114,3 +120,12 @@ def own_memberships(user: Any) -> Any:
     if not getattr(user, "is_authenticated", False):
         return Membership.objects.none()
     return Membership.objects.filter(user_id=user.pk)
+
+
+def visible_events(user: Any, events: QuerySet[Any], municipality: Any) -> QuerySet[Any]:
+    """The audit events the user may read: those of ``municipality`` for an ``audit.view``
+    holder there; none for anyone else (a deployment's events without a municipality, such as
+    a failed sign-in with an unknown user name, are for the operators' console)."""
+    if not can(user, "audit.view", municipality):
+        return events.none()
+    return events.filter(municipality_id=getattr(municipality, "pk", municipality))

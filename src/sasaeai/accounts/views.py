@@ -11,8 +11,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -23,6 +22,7 @@ from sasaeai.accounts import permissions, services
 from sasaeai.accounts.decorators import signed_in
 from sasaeai.accounts.forms import LoginForm, TokenForm
 from sasaeai.core.errors import DomainError
+from sasaeai.core.http import safe_next_url
 
 
 class LoginView(auth_views.LoginView):
@@ -69,15 +69,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return redirect(self.get_success_url())
 
 
-def _next_url(request: HttpRequest, default: str = "web:dashboard") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    from django.urls import reverse
-
-    return reverse(default)
+def _next_url(request: HttpRequest) -> str:
+    """The page asked for before signing in (``next``), else the staff dashboard."""
+    return safe_next_url(request, reverse("web:dashboard"))
 
 
 def _qr_data_uri(config_url: str) -> str:

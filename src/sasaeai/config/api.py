@@ -108,7 +108,7 @@ from sasaeai.plainlang.api import router as plainlang_router  # noqa: E402
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
 
-from sasaeai.directory.api_hsds import router as hsds_router  # noqa: E402
+from sasaeai.directory.api import router as hsds_router  # noqa: E402
 from sasaeai.plans.api import router as plans_router  # noqa: E402
 from sasaeai.publication.api import router as publication_router  # noqa: E402
 

@@ -21,7 +21,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
-handler400 = "sasaeai.web.views.error_400"
-handler403 = "sasaeai.web.views.error_403"
-handler404 = "sasaeai.web.views.error_404"
-handler500 = "sasaeai.web.views.error_500"
+handler400 = "sasaeai.web.views.public.error_400"
+handler403 = "sasaeai.web.views.public.error_403"
+handler404 = "sasaeai.web.views.public.error_404"
+handler500 = "sasaeai.web.views.public.error_500"

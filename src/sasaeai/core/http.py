@@ -1,7 +1,8 @@
-"""HTTP helpers every app shares: the API's JSON error body, and a middleware that keeps
-every answer under ``/api/`` in that shape — also the ones Django or django-ninja write
-themselves (405 for a method a route does not take, 413 for a body over the limit, a CSRF
-refusal), which would otherwise be plain text or HTML."""
+"""HTTP helpers every app shares: where to go after a form (``safe_next_url``), the API's
+JSON error body, and a middleware that keeps every answer under ``/api/`` in that shape —
+also the ones Django or django-ninja write themselves (405 for a method a route does not
+take, 413 for a body over the limit, a CSRF refusal), which would otherwise be plain text or
+HTML."""
 
 from __future__ import annotations
 
@@ -10,9 +11,23 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
+
+
+def safe_next_url(request: HttpRequest, default: str, *, target: str | None = None) -> str:
+    """Where to go after a form: ``target`` (by default the request's ``next``, posted or in
+    the query string) when it is a URL of this site, else ``default``. Never another host,
+    and never plain HTTP from an HTTPS page (no open redirect)."""
+    if target is None:
+        target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 def status_error(status: int) -> tuple[str, str]:

@@ -11,23 +11,21 @@
 5. spaces (any white space) and middle dots (「・」 and its look-alikes) are removed, so
    「子ども・子育て」 and 「子ども 子育て」 fold like 「子ども子育て」.
 
-``reading`` gives the hiragana reading of a text from UniDic (fugashi + unidic-lite, the
-dictionary the plain-language checker uses); words UniDic does not know, numbers and
-symbols are kept as written. Neither function touches the database.
+``reading`` gives the hiragana reading of a text from UniDic (the process's one MeCab
+tagger, ``core.mecab``, which the plain-language checker shares); words UniDic does not
+know, numbers and symbols are kept as written. Neither function touches the database.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import shlex
-import threading
 import unicodedata
 from collections.abc import Mapping
 
-import fugashi
 import jaconv
-import unidic_lite
+
+from sasaeai.core import mecab
 
 _MIDDLE_DOTS = "\u30fb\uff65\u00b7\u2027\u2219\u22c5"  # ・ ･ · ‧ ∙ ⋅
 # ー and the dashes and tildes typed in its place: - ‐ ‑ ‒ – — ― − ~ 〜 ～
@@ -46,38 +44,6 @@ def fold(text: str) -> str:
     folded = jaconv.kata2hira(unicodedata.normalize("NFKC", text)).lower()
     folded = _LONG_VOWEL.sub("\u30fc", folded)
     return _DROP.sub("", folded)
-
-
-# Per token: surface (%m) and UniDic's kana reading (f[17], the 仮名形出現形); unknown
-# words have no reading, and an empty field means "as written".
-_NODE_FORMAT = r"%m\t%f[17]\n"
-_UNKNOWN_FORMAT = r"%m\t\n"
-
-
-class _ReadingTagger:
-    """A MeCab tagger that prints each token's reading; shared by threads under a lock."""
-
-    def __init__(self) -> None:
-        dicdir = unidic_lite.DICDIR
-        args = [
-            "-r", f"{dicdir}/mecabrc",
-            "-d", dicdir,
-            "-O", "",
-            "-F", _NODE_FORMAT,
-            "-U", _UNKNOWN_FORMAT,
-            "-E", "",
-        ]  # fmt: skip
-        self._tagger = fugashi.GenericTagger(shlex.join(args))
-        self._lock = threading.Lock()
-
-    def parse(self, text: str) -> str:
-        with self._lock:
-            return str(self._tagger.parse(text))
-
-
-@functools.cache
-def _tagger() -> _ReadingTagger:
-    return _ReadingTagger()
 
 
 _UNSAFE = str.maketrans({"\t": " ", "\0": " ", "\n": " ", "\r": " "})
@@ -124,8 +90,11 @@ def _known_pattern(keys: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def _read_word(word: str) -> str:
-    parts: list[str] = []
-    for line in _tagger().parse(word).split("\n"):
-        surface, _tab, kana = line.partition("\t")
-        parts.append(kana if kana and kana != "*" else surface)
-    return "".join(parts)
+    """Each token's kana, or its surface when UniDic has no reading for it."""
+    fields = mecab.tagger().parse(word).replace("\n", "\t").split("\t")
+    return "".join(
+        kana if kana and kana != "*" else surface
+        for surface, kana in zip(
+            fields[mecab.SURFACE :: mecab.FIELDS], fields[mecab.KANA :: mecab.FIELDS], strict=False
+        )
+    )

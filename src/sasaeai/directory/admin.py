@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from sasaeai.core.admin_site import AuditedModelAdmin
+from sasaeai.audit.admin_tools import AuditedModelAdmin
 from sasaeai.directory import services
 from sasaeai.directory.models import (
     Accessibility,

@@ -2,11 +2,11 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from sasaeai.directory import views_public
+from sasaeai.directory.views import public
 
 app_name = "directory_public"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", views_public.search_page, name="search"),
-    path("services/<uuid:service_id>/", views_public.service_page, name="service"),
+    path("", public.search_page, name="search"),
+    path("services/<uuid:service_id>/", public.service_page, name="service"),
 ]

@@ -28,7 +28,7 @@ from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action, AuditEvent
 from sasaeai.core.wareki import format_date
 from sasaeai.directory.permissions import EDITING_MEMBERSHIPS
-from sasaeai.directory.selectors_staff import STALE_MONTHS, EntryRow, stale_groups
+from sasaeai.directory.selectors.staff import STALE_MONTHS, EntryRow, stale_groups
 
 OBJECT_TYPE = "directory.StaleReminder"
 SECRETARIAT_KEY = "secretariat"

@@ -6,8 +6,9 @@ each naming its field), writes one audit row with the before → after values, a
 the search index of the services it touched (``directory.search.index_services``).
 
 Optimistic locking uses ``updated_at``: an edit names the ``updated_at`` it was loaded with, and
-an edit loaded before someone else's save is refused with :class:`StaleEdit` (nothing saved; the
-screen keeps the user's text).
+an edit loaded before someone else's save (or an import's) is refused with
+``core.errors.StaleEdit`` (nothing saved; the screen keeps the user's text). Why the directory
+locks on ``updated_at`` while the plans use a version integer: see ``StaleEdit``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 from sasaeai.accounts.models import District, Municipality, OrganisationUnit, Town
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action
-from sasaeai.core.errors import DomainError, ErrorLocation, PermissionRefused
+from sasaeai.core.errors import DomainError, ErrorLocation, PermissionRefused, StaleEdit
 from sasaeai.directory import permissions
 from sasaeai.directory.models import (
     Address,
@@ -129,10 +130,6 @@ SERVICE_FIELDS = (
     "minimum_age",
     "maximum_age",
 )
-
-
-class StaleEdit(DomainError):
-    """Someone saved the entry after this edit was loaded."""
 
 
 # --- validation --------------------------------------------------------------------------
@@ -388,14 +385,7 @@ def _reindex(municipality: Municipality, service_ids: Iterable[Any]) -> None:
 def _check_fresh(current: Any, expected_updated_at: dt.datetime | None, what: str) -> None:
     if expected_updated_at is None or current.updated_at == expected_updated_at:
         return
-    raise StaleEdit(
-        code="stale",
-        message=_(
-            "この{what}は、画面を開いた後にほかの人が保存しました"
-            "（{when}）。あなたの入力はまだ保存していません。"
-            "最新の内容を確かめてから、もう一度保存してください。"
-        ).format(what=what, when=timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")),
-    )
+    raise StaleEdit(what=what, saved_at=current.updated_at)
 
 
 def maintainer_refusal(municipality: Any, unit_id: int | None) -> DomainError | None:

@@ -177,7 +177,7 @@ def _check_fits(config: Config, filename: str) -> None:
 
 
 @dataclass(frozen=True)
-class Change:
+class SettingsChange:
     """One entry or setting that an import adds, changes or removes, described for people."""
 
     kind: str  # glossary | expression | allowlist | rule | setting
@@ -200,12 +200,15 @@ KIND_LABELS = {
 
 
 @dataclass(frozen=True)
-class ImportPreview:
+class SettingsImportPreview:
+    """What importing a settings file would change: each entry and setting added, changed
+    or removed (before → after), and how many stay as they are."""
+
     filename: str
     config: Config
-    added: tuple[Change, ...] = ()
-    changed: tuple[Change, ...] = ()
-    removed: tuple[Change, ...] = ()
+    added: tuple[SettingsChange, ...] = ()
+    changed: tuple[SettingsChange, ...] = ()
+    removed: tuple[SettingsChange, ...] = ()
     unchanged: int = 0
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -227,29 +230,29 @@ class ImportPreview:
         )
 
 
-def preview_import(*, municipality: Any, data: bytes, filename: str) -> ImportPreview:
+def preview_import(*, municipality: Any, data: bytes, filename: str) -> SettingsImportPreview:
     """What importing the file would do to the municipality's settings. Writes nothing."""
     incoming = parse_config_file(data=data, filename=filename)
     name = PurePath(filename.replace("\\", "/")).name
     return compare(config_for(municipality), incoming, filename=name)
 
 
-def compare(current: Config, incoming: Config, *, filename: str = "") -> ImportPreview:
-    added: list[Change] = []
-    changed: list[Change] = []
-    removed: list[Change] = []
+def compare(current: Config, incoming: Config, *, filename: str = "") -> SettingsImportPreview:
+    added: list[SettingsChange] = []
+    changed: list[SettingsChange] = []
+    removed: list[SettingsChange] = []
     unchanged = 0
 
     def by_key(kind: str, old: dict[str, str], new: dict[str, str], order: Iterable[str]) -> None:
         nonlocal unchanged
         for key in order:
             if key not in old:
-                added.append(Change(kind, key, None, new[key]))
+                added.append(SettingsChange(kind, key, None, new[key]))
             elif old[key] != new[key]:
-                changed.append(Change(kind, key, old[key], new[key]))
+                changed.append(SettingsChange(kind, key, old[key], new[key]))
             else:
                 unchanged += 1
-        removed.extend(Change(kind, key, old[key], None) for key in old if key not in new)
+        removed.extend(SettingsChange(kind, key, old[key], None) for key in old if key not in new)
 
     old_glossary = {e.term: _describe_glossary(e) for e in current.glossary}
     new_glossary = {e.term: _describe_glossary(e) for e in incoming.glossary}
@@ -266,15 +269,15 @@ def compare(current: Config, incoming: Config, *, filename: str = "") -> ImportP
     for rule in RULE_IDS:
         before, after = _describe_rule(current.rule(rule)), _describe_rule(incoming.rule(rule))
         if before != after:
-            changed.append(Change("rule", rule_label(rule), before, after))
+            changed.append(SettingsChange("rule", rule_label(rule), before, after))
     for name, label in SETTING_LABELS.items():
         before, after = (
             _describe_value(getattr(current, name)),
             _describe_value(getattr(incoming, name)),
         )
         if before != after:
-            changed.append(Change("setting", str(label), before, after))
-    return ImportPreview(
+            changed.append(SettingsChange("setting", str(label), before, after))
+    return SettingsImportPreview(
         filename=filename,
         config=incoming,
         added=tuple(added),

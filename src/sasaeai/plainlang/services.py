@@ -29,7 +29,7 @@ from sasaeai.plainlang.engine import (
 )
 from sasaeai.plainlang.importing import (
     ConfigImportError,
-    ImportPreview,
+    SettingsImportPreview,
     compare,
     parse_config_file,
 )
@@ -363,7 +363,7 @@ def plainlang_config_import(
     filename: str,
     dry_run: bool = False,
     expected_fingerprint: str | None = None,
-) -> ImportPreview:
+) -> SettingsImportPreview:
     """Replace the municipality's settings with a YAML or CSV file, all or nothing.
 
     Returns what changed (or, with ``dry_run``, what would change, writing nothing).

@@ -19,8 +19,9 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from ninja.security import django_auth
 
-from sasaeai.plans import permissions, selectors
+from sasaeai.plans import permissions
 from sasaeai.plans.models import Evaluation, Initiative, Plan
+from sasaeai.plans.selectors import tree as selectors
 
 router = Router(tags=["計画の進捗管理"], auth=django_auth)
 

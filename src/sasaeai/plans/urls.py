@@ -1,12 +1,21 @@
 """Staff URLs of the plans app, mounted at /staff/plans/. Each view module owns its patterns."""
 
-from sasaeai.plans.views import cycle, department_workbook, tree, workbook
+from sasaeai.plans.views import (
+    cycles,
+    department_workbook,
+    evaluations,
+    reviews,
+    tree,
+    workbook,
+)
 
 app_name = "plans"
 
 urlpatterns = [
     *tree.urlpatterns,
-    *cycle.urlpatterns,
+    *cycles.urlpatterns,
+    *reviews.urlpatterns,
+    *evaluations.urlpatterns,
     *workbook.urlpatterns,
     *department_workbook.urlpatterns,
 ]

@@ -1,3 +1,5 @@
+"""Forms of the staff pages of the foundation: renaming a unit, filtering the audit log."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,28 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sasaeai.audit.models import Action
-from sasaeai.core.wareki import FiscalYearParseError, parse_fiscal_year
-
-
-class FiscalYearField(forms.CharField):
-    """A 年度 typed the way people type it: 令和7年度, R7, 2025年度, ２０２５ …"""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", _("例: 令和8年度、R8、2026年度"))
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> int | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            return parse_fiscal_year(text)
-        except FiscalYearParseError as error:
-            raise forms.ValidationError(str(error)) from None
-
-
-class YearForm(forms.Form):
-    fy = FiscalYearField(label=_("年度"), required=False)
+from sasaeai.core.forms import FiscalYearField
 
 
 class UnitRenameForm(forms.Form):

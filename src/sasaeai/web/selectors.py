@@ -1,6 +1,5 @@
-"""Reads for the staff pages; each runs a constant number of queries. What a user may see is
-asked of the owning app's policy (``accounts.permissions.visible_units``,
-``audit.permissions.visible_events``)."""
+"""Reads for the staff pages of the foundation; each runs a constant number of queries. Which
+audit events a user may read is asked of the policy (``accounts.permissions.visible_events``)."""
 
 from __future__ import annotations
 
@@ -9,54 +8,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from sasaeai.accounts import permissions as accounts_permissions
-from sasaeai.accounts.models import District, OrganisationUnit, Town, unit_names_prefetch
-from sasaeai.accounts.roles import UnitKind
-from sasaeai.audit import permissions as audit_permissions
+from sasaeai.accounts import permissions
 from sasaeai.audit.models import AuditEvent
 
 
-def units_by_kind(
-    *, municipality: Any, fiscal_year: int, user: Any
-) -> list[tuple[str, list[dict[str, Any]]]]:
-    units = (
-        accounts_permissions.visible_units(user, OrganisationUnit.objects.all(), municipality)
-        .select_related("district")
-        .prefetch_related(unit_names_prefetch())
-        .order_by("kind", "code")
-    )
-    grouped: dict[str, list[dict[str, Any]]] = {kind: [] for kind in UnitKind.values}
-    for unit in units:
-        if not unit.exists_in(fiscal_year):
-            continue
-        grouped[unit.kind].append(
-            {
-                "unit": unit,
-                "name": unit.name_in(fiscal_year) or _("（名称未登録）"),
-                "history": list(unit.names.all()),
-            }
-        )
-    return [(str(UnitKind(kind).label), rows) for kind, rows in grouped.items() if rows]
-
-
-def districts_with_towns(*, municipality: Any) -> QuerySet[District]:
-    return (
-        District.objects.filter(municipality=municipality)
-        .prefetch_related("towns")
-        .order_by("order", "name")
-    )
-
-
-def town_count(*, municipality: Any) -> int:
-    return Town.objects.filter(municipality=municipality).count()
-
-
 def audit_events(*, municipality: Any, filters: dict[str, Any], user: Any) -> QuerySet[AuditEvent]:
-    events = audit_permissions.visible_events(
-        user, AuditEvent.objects.all(), municipality
-    ).order_by("-at", "-id")
+    events = permissions.visible_events(user, AuditEvent.objects.all(), municipality).order_by(
+        "-at", "-id"
+    )
     if filters.get("action"):
         events = events.filter(action=filters["action"])
     if filters.get("actor"):

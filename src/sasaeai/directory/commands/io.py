@@ -18,7 +18,7 @@ CSV never whole in memory) and has no row limit (the staff screen has one:
 screen (``core.uploads.MAX_UPLOAD_BYTES``: csv, json, zip), checked before it is read (exit
 status 1). The import saves the changes only if they are still the ones the preview printed
 (its fingerprint, compared inside the import's transaction). Lists of changes, warnings and
-errors are cut at ``importing.service.KEEP_LIMIT`` each; the counts are always whole.
+errors are cut at ``importing.import_result.KEEP_LIMIT`` each; the counts are always whole.
 """
 
 from __future__ import annotations
@@ -35,9 +35,11 @@ from django.utils.translation import gettext as _
 from sasaeai.accounts.models import Municipality
 from sasaeai.core import uploads
 from sasaeai.core.errors import DomainError
+from sasaeai.core.imports import ADD, RETIRE, UPDATE
 from sasaeai.directory.exporting.export import FORMATS, directory_export
+from sasaeai.directory.importing import result as import_result
 from sasaeai.directory.importing import service
-from sasaeai.directory.importing.service import ENTITIES, ENTITY_LABELS, ImportResult
+from sasaeai.directory.importing.result import ENTITIES, ENTITY_LABELS, DirectoryImportResult
 
 PREVIEW_ROWS = 5  # rows listed per kind of change (all with --verbosity 2)
 
@@ -178,7 +180,7 @@ def _head(data: bytes | None, path: Path) -> bytes:
         return stream.read(4096)
 
 
-def _errors(result: ImportResult, err: OutputWrapper) -> None:
+def _errors(result: DirectoryImportResult, err: OutputWrapper) -> None:
     for issue in result.errors:
         err.write(issue.describe())
     if result.error_count > len(result.errors):
@@ -190,7 +192,9 @@ def _errors(result: ImportResult, err: OutputWrapper) -> None:
     err.write(result.summary())
 
 
-def report(result: ImportResult, out: OutputWrapper, err: OutputWrapper, *, verbose: bool) -> None:
+def report(
+    result: DirectoryImportResult, out: OutputWrapper, err: OutputWrapper, *, verbose: bool
+) -> None:
     """What the file holds: notes, counts, first rows of each change, warnings, errors."""
     out.write(
         _("ファイル: {name}（SHA-256: {sha}）").format(name=result.filename, sha=result.sha256[:16])
@@ -211,12 +215,12 @@ def report(result: ImportResult, out: OutputWrapper, err: OutputWrapper, *, verb
         out.write(template.format(entity=_(ENTITY_LABELS[entity]), **result.counts(entity)))
         if entity != "service":
             continue
-        for action in (service.ADD, service.UPDATE, service.RETIRE):
+        for action in (ADD, UPDATE, RETIRE):
             changes = result.changes_of(entity, action)
             shown = changes if verbose else changes[:PREVIEW_ROWS]
             total = result.change_counts.get((entity, action), 0)
             for change in shown:
-                if action == service.RETIRE:  # not in the file: no row, name its identifier
+                if action == RETIRE:  # not in the file: no row, name its identifier
                     what = _("{name}（識別子: {key}）").format(name=change.name, key=change.key)
                     out.write(f"    [{change.action_label}] {what}")
                     continue
@@ -233,7 +237,7 @@ def report(result: ImportResult, out: OutputWrapper, err: OutputWrapper, *, verb
             total = result.warning_codes[code]
             out.write(
                 _("  {label}（{code}）: {count} 件").format(
-                    label=service.warning_label(code), code=code, count=total
+                    label=import_result.warning_label(code), code=code, count=total
                 )
             )
             listed = messages if verbose else messages[:PREVIEW_ROWS]
@@ -249,7 +253,7 @@ def _more(out: OutputWrapper, count: int, *, verbose: bool) -> None:
     if verbose:
         out.write(
             _("    ほか {count} 件（一覧は最初の {limit} 件まで）").format(
-                count=count, limit=service.KEEP_LIMIT
+                count=count, limit=import_result.KEEP_LIMIT
             )
         )
     else:

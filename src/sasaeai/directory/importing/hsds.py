@@ -41,6 +41,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from sasaeai.core.errors import DomainError
+from sasaeai.core.imports import ImportIssue
 from sasaeai.core.weburl import is_web_url
 from sasaeai.directory.exporting import schemas, tabular
 from sasaeai.directory.exporting.hsds import PROFILE_TAXONOMY
@@ -50,7 +51,6 @@ from sasaeai.directory.importing.records import (
     Bundle,
     ContactRecord,
     CostOptionRecord,
-    Issue,
     LanguageRecord,
     LocationRecord,
     OrganizationRecord,
@@ -140,7 +140,7 @@ def _read_json(source: ImportFile, bundle: Bundle) -> list[Any]:
         value = json.loads(text)
     except json.JSONDecodeError as error:
         bundle.errors.append(
-            Issue(
+            ImportIssue(
                 code="json",
                 message=_("JSON として読めません（{line}行目 {column}文字目: {reason}）。").format(
                     line=error.lineno, column=error.colno, reason=error.msg
@@ -157,7 +157,7 @@ def _read_json(source: ImportFile, bundle: Bundle) -> list[Any]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
         bundle.errors.append(
-            Issue(
+            ImportIssue(
                 code="json",
                 message=_(
                     "HSDS のサービス（オブジェクト、その配列、または contents を持つ一覧）ではありません。"
@@ -171,7 +171,7 @@ def _read_json(source: ImportFile, bundle: Bundle) -> list[Any]:
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
-def _too_deep(text: str) -> Issue:
+def _too_deep(text: str) -> ImportIssue:
     """The error for JSON nested deeper than the parser can follow, naming where it first
     goes deeper than ``MAX_JSON_DEPTH`` levels."""
     depth = 0
@@ -190,7 +190,7 @@ def _too_deep(text: str) -> Issue:
                 break
         elif piece in ("]", "}"):
             depth -= 1
-    return Issue(
+    return ImportIssue(
         code="json_depth",
         message=_(
             "JSON の入れ子が深すぎます（{where}）。HSDS のファイルの入れ子は十数段までです。"
@@ -223,7 +223,7 @@ def _remove_controls(service: Any, path: str, bundle: Bundle) -> None:
                 if removed:
                     container[key] = cleaned
                     bundle.warnings.append(
-                        Issue(
+                        ImportIssue(
                             code="control_character",
                             message=controls_message(removed),
                             sheet=path,
@@ -242,7 +242,7 @@ def _read_package(source: ImportFile, bundle: Bundle) -> list[dict[str, Any]]:
         with source.open() as stream, zipfile.ZipFile(stream) as archive:
             return _read_archive(archive, bundle)
     except _ZIP_ERRORS:
-        bundle.errors.append(Issue(code="zip", message=_("ZIP ファイルとして読めません。")))
+        bundle.errors.append(ImportIssue(code="zip", message=_("ZIP ファイルとして読めません。")))
         return []
 
 
@@ -250,7 +250,7 @@ def _read_archive(archive: zipfile.ZipFile, bundle: Bundle) -> list[dict[str, An
     unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > MAX_UNZIPPED_BYTES:
         bundle.errors.append(
-            Issue(
+            ImportIssue(
                 code="zip_too_large",
                 message=_(
                     "ZIP の中身が大きすぎます（展開すると {size}MB、上限は {limit}MB）。"
@@ -263,7 +263,7 @@ def _read_archive(archive: zipfile.ZipFile, bundle: Bundle) -> list[dict[str, An
     }
     if "datapackage.json" not in names:
         bundle.errors.append(
-            Issue(code="datapackage", message=_("datapackage.json が ZIP の中にありません。"))
+            ImportIssue(code="datapackage", message=_("datapackage.json が ZIP の中にありません。"))
         )
         return []
     paths = {spec.name: spec.path for spec in schemas.tables()}
@@ -274,7 +274,9 @@ def _read_archive(archive: zipfile.ZipFile, bundle: Bundle) -> list[dict[str, An
                 paths[resource["name"]] = str(resource["path"])
     except (json.JSONDecodeError, AttributeError, TypeError, RecursionError, DomainError):
         bundle.errors.append(
-            Issue(code="datapackage", message=_("datapackage.json を JSON として読めません。"))
+            ImportIssue(
+                code="datapackage", message=_("datapackage.json を JSON として読めません。")
+            )
         )
         return []
     tables: dict[str, list[dict[str, str]]] = {}
@@ -285,13 +287,13 @@ def _read_archive(archive: zipfile.ZipFile, bundle: Bundle) -> list[dict[str, An
         try:
             text = decode(archive.read(names[name])).text
         except DomainError as error:
-            bundle.errors.append(Issue(code=error.code, message=error.message, sheet=name))
+            bundle.errors.append(ImportIssue(code=error.code, message=error.message, sheet=name))
             continue
         try:
             tables[table] = _read_table(text, name, bundle)
         except csv.Error as error:
             bundle.errors.append(
-                Issue(
+                ImportIssue(
                     code="csv",
                     message=_("CSV として読めません（{reason}）。").format(reason=error),
                     sheet=name,
@@ -301,7 +303,7 @@ def _read_archive(archive: zipfile.ZipFile, bundle: Bundle) -> list[dict[str, An
         return []
     if "service" not in tables:
         bundle.errors.append(
-            Issue(code="datapackage", message=_("services.csv が ZIP の中にありません。"))
+            ImportIssue(code="datapackage", message=_("services.csv が ZIP の中にありません。"))
         )
         return []
     return tabular.nest(tables)
@@ -321,7 +323,7 @@ def _read_table(text: str, name: str, bundle: Bundle) -> list[dict[str, str]]:
             cleaned, removed = remove_controls((value or "").strip())
             if removed:
                 bundle.warnings.append(
-                    Issue(
+                    ImportIssue(
                         code="control_character",
                         message=controls_message(removed),
                         sheet=name,
@@ -353,12 +355,12 @@ class _Service:
 
     def error(self, field: str, message: str) -> None:
         self.bundle.errors.append(
-            Issue(code="invalid", message=message, sheet=self.path, column=field)
+            ImportIssue(code="invalid", message=message, sheet=self.path, column=field)
         )
 
     def warn(self, field: str, message: str, code: str = "hsds") -> None:
         self.bundle.warnings.append(
-            Issue(code=code, message=message, sheet=self.path, column=field)
+            ImportIssue(code=code, message=message, sheet=self.path, column=field)
         )
 
     def url(self, value: Any, field: str) -> str:

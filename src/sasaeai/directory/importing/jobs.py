@@ -58,7 +58,7 @@ from sasaeai.core.errors import DomainError, PermissionRefused
 from sasaeai.core.models import PendingUpload
 from sasaeai.directory import permissions
 from sasaeai.directory.importing import service
-from sasaeai.directory.importing.service import ImportResult
+from sasaeai.directory.importing.result import DirectoryImportResult
 from sasaeai.directory.models import ImportJob, ImportJobMode, ImportJobState
 
 logger = logging.getLogger(__name__)
@@ -369,7 +369,7 @@ def _changed_message() -> str:
     )
 
 
-def _import(job: ImportJob, tracker: _Tracker) -> ImportResult:
+def _import(job: ImportJob, tracker: _Tracker) -> DirectoryImportResult:
     upload = _upload_of(job)
     if upload is None:
         raise _Failed(
@@ -454,11 +454,11 @@ def job_progress(job: ImportJob) -> JobProgress:
     return JobProgress(done=job.rows_done, total=job.rows_total, step=job.step)
 
 
-def job_result(job: ImportJob) -> ImportResult | None:
+def job_result(job: ImportJob) -> DirectoryImportResult | None:
     """The result of a finished job (its lists cut at ``RESULT_LIMIT``), else None."""
     if job.state != ImportJobState.DONE or not job.result:
         return None
-    return ImportResult.from_json(job.result)
+    return DirectoryImportResult.from_json(job.result)
 
 
 def job_of(municipality: Municipality, job_id: str) -> ImportJob | None:

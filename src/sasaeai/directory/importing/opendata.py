@@ -23,12 +23,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from sasaeai.core.imports import ImportIssue
 from sasaeai.core.weburl import is_web_url
 from sasaeai.directory.importing import weekly
 from sasaeai.directory.importing.records import (
     AddressRecord,
     Bundle,
-    Issue,
     LocationRecord,
     OrganizationRecord,
     PhoneRecord,
@@ -210,7 +210,7 @@ def read_opendata(
         detected = detect_kind(table.header.cells)
         if detected is None:
             head.errors.append(
-                Issue(
+                ImportIssue(
                     code="unknown_kind",
                     message=_(
                         "見出しからデータセットの種類を判別できません。--kind で kaigo・kosodate・iryo・aed のいずれかを指定してください。"
@@ -236,7 +236,7 @@ def read_opendata(
     missing = [field for field in spec["required"] if not _has(columns, field)]
     for field in missing:
         head.errors.append(
-            Issue(
+            ImportIssue(
                 code="missing_column",
                 message=_("必要な列「{column}」がありません（見出しの行）。").format(
                     column=column_label(kind, field)
@@ -247,7 +247,7 @@ def read_opendata(
         )
     if "name_kana" not in columns:
         head.warnings.append(
-            Issue(
+            ImportIssue(
                 code="missing_column",
                 message=_("列「{column}」がないため、読み仮名は名称から作ります。").format(
                     column=column_label(kind, "name_kana")
@@ -289,7 +289,7 @@ def read_opendata(
             bundle = Bundle(kind=kind)
     if skipped_other:
         bundle.warnings.append(
-            Issue(
+            ImportIssue(
                 code="other_municipality",
                 message=_(
                     "ほかの自治体の行を {count} 件読み飛ばしました（列「{column}」）。"
@@ -311,7 +311,7 @@ def _without_controls(
                 cleaned = list(cells)
             cleaned[index] = value
             bundle.warnings.append(
-                Issue(
+                ImportIssue(
                     code="control_character",
                     message=controls_message(removed),
                     row=line,
@@ -343,7 +343,7 @@ def _belongs(row: _Row, place: Place, bundle: Bundle | None) -> bool:
     if place.code in candidates or place.code[:5] in candidates:
         if bundle is not None and (len(raw) < 5 or (len(raw) == 5 and raw != place.code[:5])):
             bundle.warnings.append(
-                Issue(
+                ImportIssue(
                     code="leading_zero",
                     message=_(
                         "コード「{raw}」は先頭の 0 が落ちていたため「{code}」として読みました。"
@@ -358,12 +358,14 @@ def _belongs(row: _Row, place: Place, bundle: Bundle | None) -> bool:
 
 
 def _error(bundle: Bundle, row: _Row, field: str, message: str, code: str = "invalid") -> None:
-    bundle.errors.append(Issue(code=code, message=message, row=row.line, column=row.label(field)))
+    bundle.errors.append(
+        ImportIssue(code=code, message=message, row=row.line, column=row.label(field))
+    )
 
 
 def _warn(bundle: Bundle, row: _Row, field: str | None, message: str, code: str) -> None:
     column = row.label(field) if field else None
-    bundle.warnings.append(Issue(code=code, message=message, row=row.line, column=column))
+    bundle.warnings.append(ImportIssue(code=code, message=message, row=row.line, column=column))
 
 
 def _source_id(row: _Row, bundle: Bundle, office_counts: dict[str, int]) -> str | None:

@@ -1,4 +1,4 @@
-"""The plain records every parser produces and the importer writes (no Django here).
+"""The plain records every parser produces and the importer writes (no database here).
 
 One file becomes a :class:`Bundle`: organisations, locations and services keyed by the
 source's own identifier (``key``), so a re-import finds the rows it made before
@@ -14,22 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Self
 
-
-@dataclass(frozen=True)
-class Issue:
-    """A warning or an error, with where it was found (row = line in the file)."""
-
-    code: str
-    message: str
-    row: int | None = None
-    column: str | None = None
-    sheet: str | None = None  # a table (CSV file in a datapackage) or a JSON path
-
-    def describe(self) -> str:
-        from sasaeai.core.errors import ErrorLocation
-
-        where = ErrorLocation(sheet=self.sheet, row=self.row, column=self.column).describe()
-        return f"{where}: {self.message}" if where else self.message
+from sasaeai.core.imports import ImportIssue
 
 
 class Detail:
@@ -304,8 +289,8 @@ class Bundle:
     organizations: dict[str, OrganizationRecord] = field(default_factory=dict)
     locations: dict[str, LocationRecord] = field(default_factory=dict)
     services: dict[str, ServiceRecord] = field(default_factory=dict)
-    warnings: list[Issue] = field(default_factory=list)
-    errors: list[Issue] = field(default_factory=list)
+    warnings: list[ImportIssue] = field(default_factory=list)
+    errors: list[ImportIssue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. the encoding and the detected kind
     rows_read: int = 0
     rows_skipped: int = 0

@@ -1,39 +1,31 @@
-"""Morphological analysis with fugashi (MeCab) and UniDic (unidic-lite).
+"""Morphological analysis with the process's MeCab tagger (``core.mecab``: UniDic).
 
-``fugashi.Tagger()`` finds unidic-lite by itself, but reading features node by node
-costs Python objects per token and a parse of the whole feature string. We use the same
-dictionary (unidic-lite's ``DICDIR``) and ask MeCab for just the fields we need, as one
-tab-separated string per line of input. Tokens are kept column by column, in flat lists
-filled by C-level string and iterator operations, so a long document does not create a
-Python object per token; ``Token`` objects are made only when a rule asks for some.
+The tagger gives one tab-separated line of fields per token. Tokens are kept column by
+column, in flat lists filled by C-level string and iterator operations, so a long document
+does not create a Python object per token; ``Token`` objects are made only when a rule asks
+for some.
 """
 
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import operator
-import shlex
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import fugashi
-import unidic_lite
-
-# Per token: surface with the blanks before it (%M), surface (%m), then UniDic's
-# f[1] pos2, f[2] pos3, f[12] goshu (語種), f[0] pos1. MeCab writes "*" as empty.
-# pos1 comes last because it is never empty: fugashi strips the output's trailing
-# whitespace, which would eat empty fields at the end of the last row.
-_NODE_FORMAT = r"%M\t%m\t%f[1]\t%f[2]\t%f[12]\t%f[0]\n"
-# Unknown words have only the part-of-speech columns.
-_UNKNOWN_FORMAT = r"%M\t%m\t%f[1]\t%f[2]\t\t%f[0]\n"
-_FIELDS = 6
-
-# MeCab reads a NUL as the end of the input, and we use tabs to separate fields.
-_UNSAFE = str.maketrans({"\t": " ", "\0": " "})
+from sasaeai.core.mecab import (
+    FIELDS,
+    GOSHU,
+    POS1,
+    POS2,
+    POS3,
+    SURFACE,
+    SURFACE_WITH_BLANKS,
+    UNSAFE,
+    tagger,
+)
 
 
 class Token(NamedTuple):
@@ -54,37 +46,6 @@ class Token(NamedTuple):
     @property
     def end(self) -> int:
         return self.start + len(self.surface)
-
-
-class _Tagger:
-    """One MeCab tagger, shared by the threads of a process under a lock."""
-
-    def __init__(self) -> None:
-        dicdir = unidic_lite.DICDIR
-        args = [
-            "-r", f"{dicdir}/mecabrc",
-            "-d", dicdir,
-            "-O", "",
-            "-F", _NODE_FORMAT,
-            "-U", _UNKNOWN_FORMAT,
-            "-E", "",
-        ]  # fmt: skip
-        self._tagger = fugashi.GenericTagger(shlex.join(args))
-        self._lock = threading.Lock()
-
-    @property
-    def dictionary_file(self) -> str:
-        return str(self._tagger.dictionary_info[0]["filename"])
-
-    def parse(self, text: str) -> str:
-        with self._lock:
-            return str(self._tagger.parse(text))
-
-
-@functools.cache
-def tagger() -> _Tagger:
-    """The process's tagger, created on first use."""
-    return _Tagger()
 
 
 @dataclass(slots=True)
@@ -130,12 +91,12 @@ class Tokens:
         """
         chunk = text[start:end]
         if "\t" in chunk or "\0" in chunk:
-            chunk = chunk.translate(_UNSAFE)
+            chunk = chunk.translate(UNSAFE)
         output = tagger().parse(chunk)
         if not output:
             return
         fields = output.replace("\n", "\t").split("\t")
-        with_blanks, surfaces = fields[0::_FIELDS], fields[1::_FIELDS]
+        with_blanks, surfaces = fields[SURFACE_WITH_BLANKS::FIELDS], fields[SURFACE::FIELDS]
         if chunk.startswith("".join(with_blanks)):
             ends = itertools.accumulate(map(len, with_blanks), initial=start)
             next(ends)
@@ -144,10 +105,10 @@ class Tokens:
             surfaces = self._find(chunk, start, surfaces)
         count = len(surfaces)
         self.surfaces.extend(surfaces)
-        self.pos2.extend(fields[2::_FIELDS][:count])
-        self.pos3.extend(fields[3::_FIELDS][:count])
-        self.goshu.extend(fields[4::_FIELDS][:count])
-        self.pos1.extend(fields[5::_FIELDS][:count])
+        self.pos2.extend(fields[POS2::FIELDS][:count])
+        self.pos3.extend(fields[POS3::FIELDS][:count])
+        self.goshu.extend(fields[GOSHU::FIELDS][:count])
+        self.pos1.extend(fields[POS1::FIELDS][:count])
 
     def _find(self, chunk: str, start: int, surfaces: list[str]) -> list[str]:
         """Place each surface by searching; keep those found, up to the first missing one."""

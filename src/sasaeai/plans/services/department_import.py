@@ -38,9 +38,7 @@ from sasaeai.audit.models import Action
 from sasaeai.core import uploads
 from sasaeai.core.errors import DomainError, ErrorLocation, PermissionRefused
 from sasaeai.core.wareki import format_fiscal_year
-from sasaeai.plans import department_workbook as workbook
 from sasaeai.plans import permissions
-from sasaeai.plans.department_workbook import COLUMN, EDITABLE_FIELDS
 from sasaeai.plans.models import (
     CycleStatus,
     Evaluation,
@@ -49,6 +47,8 @@ from sasaeai.plans.models import (
     Plan,
 )
 from sasaeai.plans.services.evaluations import evaluation_save
+from sasaeai.plans.workbook import department as workbook
+from sasaeai.plans.workbook.department import COLUMN, EDITABLE_FIELDS
 
 # the states a workbook row cannot change (``permissions.workbook_may_change``)
 FROZEN_STATES = frozenset(EvaluationState.values) - permissions.DEPARTMENT_EDITABLE_STATES
@@ -302,7 +302,9 @@ def _export_row(evaluation: Evaluation, previous: Evaluation | None) -> workbook
 
 
 @dataclass(frozen=True)
-class FieldChange:
+class DepartmentFieldChange:
+    """One value of an evaluation the department workbook changes: before → after."""
+
     field: str
     label: str
     before: str
@@ -310,12 +312,13 @@ class FieldChange:
 
 
 @dataclass(frozen=True)
-class RowChange:
-    """A row whose values differ from the database: what will be saved."""
+class DepartmentRowChange:
+    """A row whose values differ from the database: what will be saved, with the evaluation
+    it is saved to (``evaluation_save``)."""
 
     row: int
     evaluation: Evaluation
-    changes: tuple[FieldChange, ...]
+    changes: tuple[DepartmentFieldChange, ...]
     values: dict[str, str]
 
     @property
@@ -375,7 +378,7 @@ class Conflict:
 
 
 @dataclass
-class ImportPreview:
+class DepartmentImportPreview:
     """What importing a workbook would do. ``ok`` only when there is no error and no conflict."""
 
     cycle: EvaluationCycle
@@ -383,7 +386,7 @@ class ImportPreview:
     unit_name: str
     filename: str
     rows_read: int
-    changes: list[RowChange] = field(default_factory=list)
+    changes: list[DepartmentRowChange] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     errors: list[DomainError] = field(default_factory=list)
     unchanged: int = 0
@@ -485,7 +488,7 @@ def _display(values: dict[str, str], name: str, plan: Plan) -> str:
 
 def _preview(
     *, actor: Any, municipality: Municipality, data: bytes, filename: str, lock: bool
-) -> ImportPreview:
+) -> DepartmentImportPreview:
     try:
         uploads.check_bytes(data, file_format="xlsx")
     except uploads.UploadRefused as error:
@@ -493,7 +496,7 @@ def _preview(
     book = workbook.read_workbook(data)
     cycle, unit = _load_context(actor=actor, municipality=municipality, book=book)
     plan = cycle.plan
-    preview = ImportPreview(
+    preview = DepartmentImportPreview(
         cycle=cycle,
         unit=unit,
         unit_name=_unit_name(unit, cycle.fiscal_year),
@@ -560,18 +563,20 @@ def _preview(
 
 
 def _parse_values(
-    preview: ImportPreview, raw: workbook.RawRow, evaluation: Evaluation, plan: Plan
+    preview: DepartmentImportPreview, raw: workbook.RawRow, evaluation: Evaluation, plan: Plan
 ) -> dict[str, str] | None:
     texts = raw.texts
     grade_text = texts.get("grade", "")
     grade = workbook.grade_code(grade_text, plan.grades)
-    if grade is None and workbook.fold(grade_text) == workbook.fold(
+    if grade is None and workbook.choice_key(grade_text) == workbook.choice_key(
         _grade_text(evaluation.grade, plan)
     ):
         grade = evaluation.grade  # a grade no longer in the plan's list, left as it was
     direction_text = texts.get("direction", "")
     direction = workbook.direction_value(direction_text, plan.directions)
-    if direction is None and workbook.fold(direction_text) == workbook.fold(evaluation.direction):
+    if direction is None and workbook.choice_key(direction_text) == workbook.choice_key(
+        evaluation.direction
+    ):
         direction = evaluation.direction
     ok = True
     if grade is None:
@@ -617,7 +622,7 @@ def _parse_values(
 
 
 def _compare(
-    preview: ImportPreview,
+    preview: DepartmentImportPreview,
     raw: workbook.RawRow,
     evaluation: Evaluation,
     plan: Plan,
@@ -669,12 +674,12 @@ def _compare(
         )
         return
     preview.changes.append(
-        RowChange(
+        DepartmentRowChange(
             row=raw.row,
             evaluation=evaluation,
             values=file_values,
             changes=tuple(
-                FieldChange(
+                DepartmentFieldChange(
                     field=name,
                     label=labels[name],
                     before=_display(db_values, name, plan),
@@ -686,7 +691,7 @@ def _compare(
     )
 
 
-def _fingerprint(preview: ImportPreview, evaluations: Iterable[Evaluation]) -> str:
+def _fingerprint(preview: DepartmentImportPreview, evaluations: Iterable[Evaluation]) -> str:
     """The hash of the preview's result — every change (before → after), conflict and error —
     and of the rows it was compared with (version, state and values), so a confirmation
     applies exactly what was previewed: an evaluation changed meanwhile, on the web or
@@ -711,7 +716,7 @@ def _fingerprint(preview: ImportPreview, evaluations: Iterable[Evaluation]) -> s
 
 def department_import_preview(
     *, actor: Any, municipality: Municipality, data: bytes, filename: str = ""
-) -> ImportPreview:
+) -> DepartmentImportPreview:
     """What importing ``data`` would change; writes nothing.
 
     Raises :class:`DomainError` when the file cannot be used at all (not a department
@@ -732,7 +737,7 @@ def department_import_apply(
     data: bytes,
     filename: str = "",
     expected_fingerprint: str | None = None,
-) -> ImportPreview:
+) -> DepartmentImportPreview:
     """Save every change of the workbook, or nothing.
 
     Recomputes the preview with the evaluations locked. Refused (nothing saved) when the

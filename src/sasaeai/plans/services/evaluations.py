@@ -4,8 +4,8 @@ Who may do which of these, in which state of the cycle and the evaluation, is de
 ``plans/permissions.py`` alone: each service asks it (``permissions.refuse``) with the rows
 locked, whatever called the service. Every write is audited in its transaction. Evaluations
 carry a ``version``: a save names the version it started from, and a save that started from
-an older version is refused, so two people editing the same evaluation never overwrite each
-other.
+an older version is refused (``core.errors.StaleEdit``), so two people editing the same
+evaluation never overwrite each other.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action
-from sasaeai.core.errors import DomainError
+from sasaeai.core.errors import DomainError, StaleEdit
 from sasaeai.core.wareki import format_fiscal_year
 from sasaeai.plans import permissions
 from sasaeai.plans.models import (
@@ -33,10 +33,6 @@ from sasaeai.plans.models import (
 )
 
 EDITABLE_FIELDS = ("results", "grade", "issues", "direction")
-
-
-class StaleEdit(DomainError):
-    """Someone else saved the evaluation after this edit started."""
 
 
 def cycle_refusal(
@@ -224,13 +220,7 @@ def _locked_evaluation(
     # an edit that started from an older version is told so before the state is judged: the
     # other person's save (a submission, an approval) is what changed the state
     if current.version != expected_version:
-        raise StaleEdit(
-            code="stale",
-            message=_(
-                "ほかの人がこの評価を先に保存しました（{name}）。入力内容は保存していません。"
-                "画面を読み込み直し、最新の内容を確認してから入力してください。"
-            ).format(name=current.updated_by or _("不明")),
-        )
+        raise StaleEdit(what=_("評価"), saved_by=current.updated_by)
     permissions.refuse(refused)
     return current
 

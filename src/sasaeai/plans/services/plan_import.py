@@ -1,8 +1,8 @@
 """Import a plan workbook into the database, and export a plan as a workbook.
 
-``plan_import`` reads the workbook (``plans.workbook``), matches it against the plan of the
+``plan_import`` reads the workbook (``plans.workbook.read``), matches it against the plan of the
 same name in the municipality (rows are matched by 番号 within the plan), and returns an
-:class:`ImportResult`: counts per sheet, every added/changed/removed row with before → after,
+:class:`PlanImportResult`: counts per sheet, every added/changed/removed row with before → after,
 and every error with sheet, row and column. With ``dry_run=True`` (the preview) nothing is
 written. Otherwise the changes are applied in one transaction — all or nothing — and audited:
 one row per created, changed or removed object (with its fields before → after) and one
@@ -37,7 +37,6 @@ from sasaeai.core import uploads
 from sasaeai.core.errors import PermissionRefused
 from sasaeai.core.wareki import YearStyle, format_fiscal_year
 from sasaeai.plans import permissions
-from sasaeai.plans import workbook as wb
 from sasaeai.plans.models import (
     Evaluation,
     EvaluationCycle,
@@ -52,6 +51,9 @@ from sasaeai.plans.models import (
     Review,
     Summary,
 )
+from sasaeai.plans.workbook import spec as wb
+from sasaeai.plans.workbook.read import read_workbook
+from sasaeai.plans.workbook.write import write_workbook
 
 ADD: Final = "add"
 CHANGE: Final = "change"
@@ -63,13 +65,19 @@ REMOVE: Final = "remove"
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One cell of a plan workbook row that differs from the plan: its column, before → after."""
+
     column: str
     before: str
     after: str
 
 
 @dataclass(frozen=True)
-class RowChange:
+class PlanRowChange:
+    """One row of a plan workbook sheet that the import adds, changes or removes, with each
+    changed cell before → after for the preview (``core.imports.RowChange`` is the shape of
+    imports that only name the fields that differ)."""
+
     sheet: str
     action: str  # ADD, CHANGE or REMOVE
     number: int | None
@@ -95,7 +103,7 @@ class SheetCounts:
 
 
 @dataclass
-class ImportResult:
+class PlanImportResult:
     """What an import found and did; the CLI prints it and the web preview renders it."""
 
     filename: str = ""
@@ -108,7 +116,7 @@ class ImportResult:
     sheets: list[SheetCounts] = field(
         default_factory=lambda: [SheetCounts(name) for name in wb.SHEETS]
     )
-    changes: list[RowChange] = field(default_factory=list)
+    changes: list[PlanRowChange] = field(default_factory=list)
     errors: list[wb.WorkbookError] = field(default_factory=list)
 
     @property
@@ -134,10 +142,10 @@ class ImportResult:
     def removed(self) -> int:
         return sum(counts.removed for counts in self.sheets)
 
-    def changes_in(self, sheet: str) -> list[RowChange]:
+    def changes_in(self, sheet: str) -> list[PlanRowChange]:
         return [change for change in self.changes if change.sheet == sheet]
 
-    def by_sheet(self) -> list[tuple[SheetCounts, list[RowChange]]]:
+    def by_sheet(self) -> list[tuple[SheetCounts, list[PlanRowChange]]]:
         return [(counts, self.changes_in(counts.sheet)) for counts in self.sheets]
 
     def fingerprint(self) -> str:
@@ -180,7 +188,7 @@ def _fy(value: int | None) -> str:
 
 
 def _text(value: str | None) -> str:
-    return wb.clean_text(value or "")
+    return wb.trimmed_text(value or "")
 
 
 def _direction(value: str) -> str:
@@ -203,21 +211,21 @@ class _Units:
         )
         self.by_id = {unit.pk: unit for unit in units}
         self.by_name: dict[str, list[OrganisationUnit]] = {}
-        self.by_code = {wb.fold(unit.code): unit for unit in units}
+        self.by_code = {wb.spelling_key(unit.code): unit for unit in units}
         self.names = {unit.pk: unit.current_name() for unit in units}
         for unit in units:
-            self.by_name.setdefault(wb.fold(self.names[unit.pk]), []).append(unit)
+            self.by_name.setdefault(wb.spelling_key(self.names[unit.pk]), []).append(unit)
 
     def label(self, unit_id: int) -> str:
         """What the workbook shows: the current name, or the code when names collide."""
         name = self.names.get(unit_id, str(unit_id))
-        if len(self.by_name.get(wb.fold(name), [])) > 1:
+        if len(self.by_name.get(wb.spelling_key(name), [])) > 1:
             return self.by_id[unit_id].code
         return name
 
     def find(self, text: str) -> tuple[OrganisationUnit | None, str | None]:
         """(unit, None), or (None, error message)."""
-        key = wb.fold(text)
+        key = wb.spelling_key(text)
         matches = self.by_name.get(key, [])
         if len(matches) == 1:
             return matches[0], None
@@ -301,7 +309,7 @@ class _Existing:
 class _Diff:
     """Everything to write, decided before anything is written."""
 
-    result: ImportResult
+    result: PlanImportResult
     existing: _Existing
     plan_fields: dict[str, Any] = field(default_factory=dict)
     # number → (file row, existing instance or None) for rows to add or change
@@ -338,11 +346,11 @@ def _record(
     counts = diff.result.counts(sheet)
     if is_new:
         counts.added += 1
-        diff.result.changes.append(RowChange(sheet, ADD, number, name, row, fields))
+        diff.result.changes.append(PlanRowChange(sheet, ADD, number, name, row, fields))
         return True
     if fields:
         counts.changed += 1
-        diff.result.changes.append(RowChange(sheet, CHANGE, number, name, row, fields))
+        diff.result.changes.append(PlanRowChange(sheet, CHANGE, number, name, row, fields))
         return True
     return False
 
@@ -351,7 +359,7 @@ def _record(
 
 
 def _diff(
-    municipality: Municipality, book: wb.PlanWorkbook, result: ImportResult, *, lock: bool
+    municipality: Municipality, book: wb.PlanWorkbook, result: PlanImportResult, *, lock: bool
 ) -> _Diff:
     assert book.plan is not None
     existing = _Existing.load(municipality, book.plan.name, lock=lock)
@@ -619,7 +627,7 @@ def _diff_removals(diff: _Diff, book: wb.PlanWorkbook) -> None:
         for obj in gone:
             name = getattr(obj, "title", None) or obj.name
             diff.result.counts(sheet).removed += 1
-            diff.result.changes.append(RowChange(sheet, REMOVE, obj.number, name))
+            diff.result.changes.append(PlanRowChange(sheet, REMOVE, obj.number, name))
 
     blockers: dict[tuple[str, int], list[str]] = {}
 
@@ -972,18 +980,18 @@ def plan_import(
     filename: str | None = None,
     dry_run: bool = False,
     expected_fingerprint: str | None = None,
-) -> ImportResult:
+) -> PlanImportResult:
     """Read a plan workbook and create or update the plan it names — all or nothing.
 
     ``dry_run`` (the preview) writes nothing. ``expected_fingerprint`` (from a preview's
-    :meth:`ImportResult.fingerprint`) refuses to apply if the changes, recomputed inside the
+    :meth:`PlanImportResult.fingerprint`) refuses to apply if the changes, recomputed inside the
     transaction with the plan's rows locked, are no longer the ones that were previewed. A
     file larger than the xlsx limit of ``core.uploads`` is refused unread. A person needs ``plans.manage`` in the municipality; a string
     actor is a system process (the ``sasaeai plan`` command run by an operator).
     """
     if not isinstance(actor, str) and not permissions.can(actor, "plans.manage", municipality.pk):
         raise PermissionRefused(_("計画ワークブックを取り込む権限がありません。"))
-    result = ImportResult(
+    result = PlanImportResult(
         filename=filename or "",
         sha256=hashlib.sha256(data).hexdigest(),
         dry_run=dry_run,
@@ -993,7 +1001,7 @@ def plan_import(
     except uploads.UploadRefused as error:
         result.errors.append(wb.WorkbookError(None, None, None, error.message))
         return result
-    read = wb.read_workbook(data, filename=filename)
+    read = read_workbook(data, filename=filename)
     result.errors.extend(read.errors)
     if read.workbook.plan is not None:
         result.plan_name = read.workbook.plan.name
@@ -1109,12 +1117,12 @@ def _year_style() -> YearStyle:
 
 def plan_export(*, plan: Plan) -> bytes:
     """The plan as a workbook that imports back unchanged."""
-    return wb.write_workbook(plan_workbook(plan), year_style=_year_style())
+    return write_workbook(plan_workbook(plan), year_style=_year_style())
 
 
 def plan_template() -> bytes:
     """The empty workbook with headers, the 説明 sheet and the 方向 dropdown."""
-    return wb.write_workbook(None, year_style=_year_style())
+    return write_workbook(None, year_style=_year_style())
 
 
 def export_filename(plan: Plan) -> str:

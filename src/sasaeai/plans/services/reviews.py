@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from sasaeai.audit import services as audit
 from sasaeai.audit.models import Action
-from sasaeai.core.errors import DomainError
+from sasaeai.core.errors import DomainError, StaleEdit
 from sasaeai.plans import permissions
 from sasaeai.plans.models import (
     EvaluationCycle,
@@ -28,19 +28,8 @@ from sasaeai.plans.models import (
     ReviewKind,
     Summary,
 )
-from sasaeai.plans.services.evaluations import StaleEdit
 
 BODY_MAX_LENGTH = 10_000
-
-
-def _stale(what: str, by: Any) -> StaleEdit:
-    return StaleEdit(
-        code="stale",
-        message=_(
-            "ほかの人がこの{what}を先に保存しました（{name}）。入力内容は保存していません。"
-            "最新の内容を確認してから、もう一度保存してください。"
-        ).format(what=what, name=by or _("不明")),
-    )
 
 
 def _clean_body(text: str, label: str, *, required: bool) -> str:
@@ -77,7 +66,7 @@ def _locked_review(
     )
     permissions.refuse(refusal(actor, current))
     if current.version != expected_version:
-        raise _stale(str(current.get_kind_display()), _last_editor(current))
+        raise StaleEdit(what=str(current.get_kind_display()), saved_by=_last_editor(current))
     return current
 
 
@@ -264,7 +253,7 @@ def summary_save(
     current = Summary.objects.filter(cycle=cycle, goal=goal, heading=heading).first()
     if current is None:
         if expected_version != 0:
-            raise _stale(_("総括"), None)
+            raise StaleEdit(what=_("総括"), saved_by=None)
         if not text:
             return None
         summary = Summary.objects.create(cycle=cycle, goal=goal, heading=heading, body=text)
@@ -280,7 +269,9 @@ def summary_save(
         )
         return summary
     if current.version != expected_version:
-        raise _stale(_("総括（{heading}）").format(heading=heading), _last_editor(current))
+        raise StaleEdit(
+            what=_("総括（{heading}）").format(heading=heading), saved_by=_last_editor(current)
+        )
     if current.body == text:
         return current
     before = audit.snapshot(current)

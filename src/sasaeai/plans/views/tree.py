@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 
 from sasaeai.accounts.decorators import requires, staff_municipality
 from sasaeai.core.errors import DomainError
+from sasaeai.core.forms import YearForm
 from sasaeai.core.wareki import fiscal_year_of
-from sasaeai.plans import permissions, selectors
+from sasaeai.plans import permissions
 from sasaeai.plans.forms import IndicatorValueForm
 from sasaeai.plans.models import Indicator
+from sasaeai.plans.selectors import tree as selectors
 from sasaeai.plans.services.indicators import indicator_value_set, parse_number
-from sasaeai.web.forms import YearForm
 
 
 @requires(permissions.can, "plans.view")

@@ -26,9 +26,10 @@ from sasaeai.core import uploads
 from sasaeai.core.errors import DomainError
 from sasaeai.core.models import PendingUpload
 from sasaeai.plans import permissions
-from sasaeai.plans import workbook as wb
 from sasaeai.plans.models import Plan
 from sasaeai.plans.services import plan_import as service
+from sasaeai.plans.workbook.read import check_filename
+from sasaeai.plans.workbook.spec import WorkbookError
 
 PURPOSE = "plans.workbook"
 PREVIEW_LIMIT = 300  # changes shown per sheet
@@ -54,7 +55,7 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        problem = wb.check_filename(upload.name or "")
+        problem = check_filename(upload.name or "")
         if problem is not None:
             raise forms.ValidationError(problem.message)
         try:
@@ -64,7 +65,7 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _preview_context(result: service.ImportResult) -> dict[str, Any]:
+def _preview_context(result: service.PlanImportResult) -> dict[str, Any]:
     sheets = []
     for counts, changes in result.by_sheet():
         if changes:
@@ -82,7 +83,7 @@ def _preview_url(upload: PendingUpload) -> str:
 def import_upload(request: HttpRequest) -> HttpResponse:
     municipality = staff_municipality(request)
     form = UploadForm(request.POST or None, request.FILES or None)
-    errors: list[wb.WorkbookError] = []
+    errors: list[WorkbookError] = []
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
         try:

@@ -153,7 +153,7 @@ def safe_sheet_title(title: str) -> str:
 # --- cell writing --------------------------------------------------------------------------
 
 
-def clean_text(value: str) -> str:
+def xlsx_safe_text(value: str) -> str:
     """Text a cell can hold: no control characters, LF line ends, within Excel's length."""
     text = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     return text[:MAX_CELL_TEXT]
@@ -164,7 +164,7 @@ def _put(cell: Any, value: object) -> None:
     if value is None or value == "":
         cell.value = None
     elif isinstance(value, str):
-        text = clean_text(value)
+        text = xlsx_safe_text(value)
         cell.value = text or None
         if text:
             cell.data_type = "s"  # never "f": text that looks like a formula stays text
@@ -267,7 +267,7 @@ def _print_setup(sheet: Worksheet, doc: ReportDocument) -> None:
 
 def _header_footer_text(text: str) -> str:
     """Header and footer text: ``&`` starts a code, so a literal one is doubled."""
-    return clean_text(text).replace("\n", " ").replace("&", "&&")[:200]
+    return xlsx_safe_text(text).replace("\n", " ").replace("&", "&&")[:200]
 
 
 # --- labels --------------------------------------------------------------------------------
@@ -416,7 +416,7 @@ def _write_overview(sheet: Worksheet, doc: ReportDocument) -> None:
     merged_width = sum(sheet.column_dimensions[letter].width or 8 for letter in "BCDE")
     lines = sum(
         max(1, -(-int(_display_width(line)) // max(int(merged_width), 1)))
-        for line in clean_text(doc.vision).split("\n")
+        for line in xlsx_safe_text(doc.vision).split("\n")
     )
     sheet.row_dimensions[1].height = max(1, lines) * 18
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from sasaeai.core.wareki import format_fiscal_year
 from sasaeai.plans.models import EvaluationCycle, Goal, Initiative
-from sasaeai.plans.selectors import plan_in_force
+from sasaeai.plans.selectors.tree import plan_in_force
 from sasaeai.publication.document import (
     CountRow,
     GoalNode,

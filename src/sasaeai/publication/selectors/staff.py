@@ -28,7 +28,7 @@ from sasaeai.plans.models import (
     ReviewKind,
 )
 from sasaeai.plans.permissions import UNAPPROVED_STATES
-from sasaeai.plans.selectors import plan_in_force
+from sasaeai.plans.selectors.tree import plan_in_force
 from sasaeai.publication import permissions
 from sasaeai.publication.models import KeptTerm, ReportBuild
 

@@ -15,13 +15,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from sasaeai.accounts.decorators import requires, staff_municipality
 from sasaeai.core.errors import DomainError
+from sasaeai.core.http import safe_next_url
 from sasaeai.core.wareki import format_fiscal_year
 from sasaeai.plans.models import CycleStatus, EvaluationCycle
 from sasaeai.publication import permissions, services
@@ -60,14 +60,6 @@ def _cycle(request: HttpRequest, cycle_id: int) -> EvaluationCycle:
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _next_or(request: HttpRequest, target: str, fallback: str) -> str:
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _year(cycle: EvaluationCycle) -> str:
@@ -396,7 +388,8 @@ def term_create(request: HttpRequest) -> HttpResponse:
                 ).format(term=kept.term),
             )
             fallback = reverse("reports:term_list")
-            return redirect(_next_or(request, form.cleaned_data.get("next", ""), fallback))
+            next_url = safe_next_url(request, fallback, target=form.cleaned_data.get("next", ""))
+            return redirect(next_url)
     return render(request, "publication/staff/term_form.html", {"form": form, "term": None})
 
 

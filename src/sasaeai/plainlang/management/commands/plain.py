@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from sasaeai.accounts.models import Municipality
 from sasaeai.plainlang import selectors, services
 from sasaeai.plainlang.engine import Config, ConfigError, UsageError, run_check
-from sasaeai.plainlang.importing import ConfigImportError, ImportPreview, check_size
+from sasaeai.plainlang.importing import ConfigImportError, SettingsImportPreview, check_size
 
 USAGE_ERROR = 2
 CLI_ACTOR = "system:cli"
@@ -183,7 +183,7 @@ class Command(BaseCommand):
         elif preview.has_changes:
             self.stdout.write(self.style.SUCCESS(_("設定を取り込みました。")))
 
-    def write_preview(self, preview: ImportPreview) -> None:
+    def write_preview(self, preview: SettingsImportPreview) -> None:
         self.stdout.write(
             _("追加 {added} 件・変更 {changed} 件・削除 {removed} 件").format(**preview.counts)
         )

@@ -233,7 +233,7 @@ class Command(BaseCommand):
         for detail in error.details:
             self.stderr.write(str(detail))
 
-    def _report(self, preview: service.ImportPreview) -> None:
+    def _report(self, preview: service.DepartmentImportPreview) -> None:
         self.stdout.write(
             _("{plan} {year} {unit}: {rows} 行を読みました。").format(
                 plan=preview.cycle.plan.name,

@@ -118,7 +118,7 @@ class Command(BaseCommand):
             )
         self._report(result, verbose=options["verbosity"] >= 2)
 
-    def _report(self, result: service.ImportResult, *, verbose: bool) -> None:
+    def _report(self, result: service.PlanImportResult, *, verbose: bool) -> None:
         if result.plan_created:
             head = _("計画「{name}」（新規作成）").format(name=result.plan_name)
         else:

@@ -1,4 +1,5 @@
-"""Load the Kamakura demo tenant. Idempotent; refused in production."""
+"""Load the Kamakura demo tenant: every app's ``demo.load()``, in the order of INSTALLED_APPS
+(web stands above the apps it loads). Idempotent; refused in production."""
 
 from __future__ import annotations
 

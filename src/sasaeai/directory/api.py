@@ -4,7 +4,7 @@ Follows HSDS's own API (schema/openapi.json in data/hsds-3.0): paginated lists w
 ``total_items``, ``total_pages``, ``page_number``, ``size``, ``first_page``, ``last_page``,
 ``empty`` and ``contents``. Read-only, only the *active* services of the municipality
 (and the organisations, places and terms they use). Errors are the API's JSON errors with
-Japanese messages. Reads: ``directory.exporting.selectors``.
+Japanese messages. Reads: ``directory.selectors.hsds``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from ninja import Router
 
 from sasaeai.accounts.models import Municipality
 from sasaeai.directory.exporting import hsds
-from sasaeai.directory.exporting import selectors as hsds_selectors
-from sasaeai.directory.exporting.selectors import PageRequest, ServiceFilters
+from sasaeai.directory.selectors import hsds as hsds_selectors
+from sasaeai.directory.selectors.hsds import PageRequest, ServiceFilters
 
 MUNICIPALITY_CODE = re.compile(r"[0-9]{6}")
 

@@ -1,10 +1,10 @@
-"""The plan workbook (計画ワークブック): read it into plain dataclasses, write it back.
+"""Reading and checking a plan workbook into the rows of ``spec.py``.
 
-The format is documented in docs/formats/plan-workbook.md. Reading is tolerant of what real
-city files contain (full-width digits, 和暦 years, stray spaces, blank rows, merged cells,
-headers below a title, columns in any order, numbers stored as text) and strict about the
-rest: every problem is collected as a :class:`WorkbookError` with sheet, row and column, and
-the caller decides nothing is saved while any error remains.
+Reading is tolerant of what real city files contain (full-width digits, 和暦 years, stray
+spaces, blank rows, merged cells, headers below a title, columns in any order, numbers
+stored as text) and strict about the rest: every problem is collected as a
+:class:`~sasaeai.plans.workbook.spec.WorkbookError` with sheet, row and column, and the
+caller decides nothing is saved while any error remains.
 
 Formulas and macros are never evaluated: the file is opened with ``data_only=False`` and
 ``keep_vba=False``, and a formula in a cell that is read is an error. This module touches no
@@ -12,11 +12,9 @@ database; matching against the database is done by ``plans.services.plan_import`
 
 The cost of a file is bounded before and while it is read: the zip's declared unpacked size
 is checked first (``core.archives``, one limit for every xlsx reader); the workbook is opened
-in openpyxl's read-only mode and each sheet is read in one streaming pass that keeps only the
+in openpyxl's read-only mode and each sheet is read in one streaming pass
+(:func:`iter_sheet_rows`, also used by the department workbook's reader) that keeps only the
 cells reading can use (:class:`_SheetData`), with a limit on merged ranges.
-
-Sheet and column names are the file format itself, so they are fixed Japanese identifiers
-(marked with ``gettext_noop`` but never translated).
 """
 
 from __future__ import annotations
@@ -25,408 +23,70 @@ import bisect
 import heapq
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
 
 from sasaeai.core import uploads
 from sasaeai.core.archives import ArchiveError, check_unpacked_size
-from sasaeai.core.errors import ErrorLocation
-from sasaeai.core.wareki import (
-    FiscalYearParseError,
-    YearStyle,
-    format_fiscal_year,
-    parse_fiscal_year,
-)
-
-# --- the format ----------------------------------------------------------------------------
-
-SHEET_PLAN: Final = gettext_noop("計画")
-SHEET_GOALS: Final = gettext_noop("基本目標")
-SHEET_POLICIES: Final = gettext_noop("施策")
-SHEET_TYPES: Final = gettext_noop("取組種類")
-SHEET_INITIATIVES: Final = gettext_noop("取組")
-SHEET_INDICATORS: Final = gettext_noop("成果指標")
-SHEET_HELP: Final = gettext_noop("説明")
-SHEETS: Final = (
-    SHEET_PLAN,
+from sasaeai.core.wareki import FiscalYearParseError, format_fiscal_year, parse_fiscal_year
+from sasaeai.plans.workbook.spec import (
+    DECIMAL_LIMIT,
+    DECIMAL_STEP,
+    DIRECTION_BY_SPELLING,
+    GOAL_SPEC,
+    HEADER_SCAN_COLUMNS,
+    HEADER_SCAN_ROWS,
+    INDICATOR_SPEC,
+    INITIATIVE_SPEC,
+    MAX_MERGED_RANGES,
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    NUMBER_LABEL,
+    NUMBER_MAX,
+    PLAN_SPEC,
+    POLICY_SPEC,
     SHEET_GOALS,
+    SHEET_INDICATORS,
+    SHEET_INITIATIVES,
+    SHEET_PLAN,
     SHEET_POLICIES,
     SHEET_TYPES,
-    SHEET_INITIATIVES,
-    SHEET_INDICATORS,
+    SMALL_NUMBER_MAX,
+    SPECS,
+    TYPE_SPEC,
+    Column,
+    GoalRow,
+    IndicatorRow,
+    InitiativeRow,
+    PlanRow,
+    PlanWorkbook,
+    PolicyRow,
+    ReadResult,
+    SheetSpec,
+    TypeRow,
+    WorkbookError,
+    decimal_text,
+    error_order,
+    spelling_key,
+    trimmed_text,
 )
 
-Kind = Literal["text", "int", "fy", "decimal", "direction", "units"]
-
-DIRECTION_LABELS: Final = {
-    "increase": gettext_noop("増やす"),
-    "decrease": gettext_noop("減らす"),
-    "maintain": gettext_noop("維持"),
-}
-# Accepted spellings (compared after NFKC, without spaces, upper-cased). Input vocabulary of the
-# file format, marked but never translated.
-_DIRECTION_SPELLINGS: Final = {
-    "increase": [*gettext_noop("増やす 増加 増 上げる 上昇 向上").split(), "↑", "INCREASE", "UP"],
-    "decrease": [*gettext_noop("減らす 減少 減 下げる 低下 削減").split(), "↓", "DECREASE", "DOWN"],
-    "maintain": [*gettext_noop("維持 現状維持 保つ").split(), "→", "MAINTAIN", "KEEP"],
-}
-DIRECTION_BY_SPELLING: Final = {
-    spelling: code for code, spellings in _DIRECTION_SPELLINGS.items() for spelling in spellings
-}
-
-# the file's own size limit is the xlsx one of every upload (core.uploads)
-MAX_UPLOAD_BYTES: Final = uploads.MAX_UPLOAD_BYTES["xlsx"]
-# the unpacked size is limited by core.archives.MAX_UNPACKED_BYTES["xlsx"], as for every xlsx
-MAX_ROWS: Final = 50_000
-MAX_MERGED_RANGES: Final = 10_000  # per sheet; a real plan's sheet has a few hundred at most
-HEADER_SCAN_ROWS: Final = 30
-HEADER_SCAN_COLUMNS: Final = 100
-SMALL_NUMBER_MAX: Final = 32_767
-NUMBER_MAX: Final = 2_147_483_647
-DECIMAL_LIMIT: Final = Decimal("100000000000")  # 11 integer digits (max_digits=14, 3 decimals)
-DECIMAL_STEP: Final = Decimal("0.001")
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    kind: Kind
-    required: bool = False  # a value is required in every data row
-    max_length: int | None = None
-    aliases: tuple[str, ...] = ()
-    width: int = 12
-    small: bool = True  # for "int": PositiveSmallIntegerField (≤ 32,767)
-
-
-@dataclass(frozen=True)
-class SheetSpec:
-    name: str
-    columns: tuple[Column, ...]
-    aliases: tuple[str, ...] = ()
-
-    def column(self, key: str) -> Column:
-        return next(column for column in self.columns if column.key == key)
-
-
-_NUMBER = gettext_noop("番号")
-_NAME = gettext_noop("名称")
-_NUMBER_ALIASES = ("NO", "NO.")
-_NAME_ALIASES = (gettext_noop("名前"),)
-
-PLAN_SPEC: Final = SheetSpec(
-    SHEET_PLAN,
-    (
-        Column(
-            "name", _NAME, "text", True, 200, (gettext_noop("計画名"), *_NAME_ALIASES), width=40
-        ),
-        Column("start_fy", gettext_noop("開始年度"), "fy", True, width=14),
-        Column("end_fy", gettext_noop("終了年度"), "fy", True, width=14),
-        Column(
-            "vision", gettext_noop("基本理念"), "text", aliases=(gettext_noop("理念"),), width=60
-        ),
-    ),
-    (gettext_noop("計画概要"),),
-)
-GOAL_SPEC: Final = SheetSpec(
-    SHEET_GOALS,
-    (
-        Column("number", _NUMBER, "int", True, aliases=_NUMBER_ALIASES, width=8),
-        Column("name", _NAME, "text", True, 200, (gettext_noop("基本目標名"), *_NAME_ALIASES), 40),
-        Column(
-            "description", gettext_noop("説明"), "text", aliases=(gettext_noop("内容"),), width=60
-        ),
-        Column(
-            "applies_from_fy",
-            gettext_noop("開始年度"),
-            "fy",
-            aliases=(gettext_noop("適用開始年度"),),
-            width=14,
-        ),
-    ),
-    (gettext_noop("目標"),),
-)
-POLICY_SPEC: Final = SheetSpec(
-    SHEET_POLICIES,
-    (
-        Column("number", _NUMBER, "int", True, aliases=_NUMBER_ALIASES, width=8),
-        Column(
-            "goal_number",
-            gettext_noop("基本目標番号"),
-            "int",
-            True,
-            aliases=(gettext_noop("基本目標NO"), gettext_noop("基本目標")),
-            width=14,
-        ),
-        Column("name", _NAME, "text", True, 200, (gettext_noop("施策名"), *_NAME_ALIASES), 50),
-    ),
-)
-TYPE_SPEC: Final = SheetSpec(
-    SHEET_TYPES,
-    (
-        Column("number", _NUMBER, "int", True, aliases=_NUMBER_ALIASES, width=8),
-        Column(
-            "policy_number",
-            gettext_noop("施策番号"),
-            "int",
-            True,
-            aliases=(gettext_noop("施策NO"), gettext_noop("施策")),
-            width=12,
-        ),
-        Column(
-            "name",
-            _NAME,
-            "text",
-            True,
-            200,
-            (gettext_noop("取組種類名"), gettext_noop("取組の種類"), *_NAME_ALIASES),
-            50,
-        ),
-    ),
-    (gettext_noop("取組の種類"),),
-)
-INITIATIVE_SPEC: Final = SheetSpec(
-    SHEET_INITIATIVES,
-    (
-        Column("number", _NUMBER, "int", True, aliases=_NUMBER_ALIASES, width=8, small=False),
-        Column(
-            "type_number",
-            gettext_noop("取組種類番号"),
-            "int",
-            True,
-            aliases=(gettext_noop("取組の種類番号"), gettext_noop("取組種類NO")),
-            width=14,
-        ),
-        Column(
-            "title",
-            _NAME,
-            "text",
-            True,
-            300,
-            (gettext_noop("取組名"), *_NAME_ALIASES),
-            50,
-        ),
-        Column(
-            "description",
-            gettext_noop("内容"),
-            "text",
-            aliases=(gettext_noop("取組内容"), gettext_noop("説明")),
-            width=60,
-        ),
-        Column(
-            "units",
-            gettext_noop("担当課"),
-            "units",
-            aliases=(gettext_noop("担当部署"), gettext_noop("所管課"), gettext_noop("担当")),
-            width=30,
-        ),
-        Column(
-            "repost_of",
-            gettext_noop("再掲元"),
-            "int",
-            aliases=(gettext_noop("再掲元番号"), gettext_noop("再掲")),
-            width=10,
-            small=False,
-        ),
-    ),
-)
-INDICATOR_SPEC: Final = SheetSpec(
-    SHEET_INDICATORS,
-    (
-        Column("number", _NUMBER, "int", True, aliases=_NUMBER_ALIASES, width=8),
-        Column(
-            "goal_number",
-            gettext_noop("基本目標番号"),
-            "int",
-            True,
-            aliases=(gettext_noop("基本目標NO"), gettext_noop("基本目標")),
-            width=14,
-        ),
-        Column("name", _NAME, "text", True, 300, (gettext_noop("指標名"), *_NAME_ALIASES), 50),
-        Column("unit_label", gettext_noop("単位"), "text", max_length=30, width=8),
-        Column("baseline", gettext_noop("基準値"), "decimal", width=10),
-        Column("baseline_fy", gettext_noop("基準年度"), "fy", width=14),
-        Column("target", gettext_noop("目標値"), "decimal", width=10),
-        Column("target_fy", gettext_noop("目標年度"), "fy", width=14),
-        Column("direction", gettext_noop("方向"), "direction", True, width=10),
-        Column("source", gettext_noop("出典"), "text", max_length=200, width=24),
-    ),
-    (gettext_noop("指標"),),
-)
-SPECS: Final = (PLAN_SPEC, GOAL_SPEC, POLICY_SPEC, TYPE_SPEC, INITIATIVE_SPEC, INDICATOR_SPEC)
-
-
-# --- results -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WorkbookError:
-    """One problem, located as precisely as possible (row is the Excel row number)."""
-
-    sheet: str | None
-    row: int | None
-    column: str | None
-    message: str
-    letter: str | None = None  # the Excel column letter, when known
-
-    def as_tuple(self) -> tuple[str | None, int | None, str | None, str]:
-        return (self.sheet, self.row, self.column, self.message)
-
-    @property
-    def where(self) -> str:
-        text = ErrorLocation(sheet=self.sheet, row=self.row, column=self.column).describe()
-        if self.letter and self.column:
-            text += _("（{letter}列）").format(letter=self.letter)
-        return text
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
-
-
-def error_order(error: WorkbookError) -> tuple[int, int]:
-    """Sort key: file-level errors first, then by sheet in workbook order, then by row."""
-    sheet = SHEETS.index(error.sheet) + 1 if error.sheet in SHEETS else 0
-    return (sheet, error.row or 0)
-
-
-@dataclass(frozen=True)
-class PlanRow:
-    name: str
-    start_fy: int
-    end_fy: int
-    vision: str
-    row: int = 0
-
-
-@dataclass(frozen=True)
-class GoalRow:
-    number: int
-    name: str
-    description: str = ""
-    applies_from_fy: int | None = None
-    row: int = 0
-
-
-@dataclass(frozen=True)
-class PolicyRow:
-    number: int
-    goal_number: int
-    name: str
-    row: int = 0
-
-
-@dataclass(frozen=True)
-class TypeRow:
-    number: int
-    policy_number: int
-    name: str
-    row: int = 0
-
-
-@dataclass(frozen=True)
-class InitiativeRow:
-    number: int
-    type_number: int
-    title: str
-    description: str = ""
-    units: tuple[str, ...] = ()  # as written, split on 、 , ; / and line breaks (not yet on ・)
-    repost_of: int | None = None
-    row: int = 0
-
-
-@dataclass(frozen=True)
-class IndicatorRow:
-    number: int
-    goal_number: int
-    name: str
-    unit_label: str = ""
-    baseline: Decimal | None = None
-    baseline_fy: int | None = None
-    target: Decimal | None = None
-    target_fy: int | None = None
-    direction: str = "increase"
-    source: str = ""
-    row: int = 0
-
-    @property
-    def is_survey(self) -> bool:
-        return is_survey_source(self.source)
-
-
-@dataclass
-class PlanWorkbook:
-    plan: PlanRow | None
-    goals: list[GoalRow] = field(default_factory=list)
-    policies: list[PolicyRow] = field(default_factory=list)
-    types: list[TypeRow] = field(default_factory=list)
-    initiatives: list[InitiativeRow] = field(default_factory=list)
-    indicators: list[IndicatorRow] = field(default_factory=list)
-    # every 番号 seen per sheet (also on rows with errors), and the sheets that could be read:
-    # the import removes nothing it could not see
-    numbers: dict[str, set[int]] = field(default_factory=dict)
-    sheets_read: set[str] = field(default_factory=set)
-
-
-@dataclass
-class ReadResult:
-    workbook: PlanWorkbook
-    errors: list[WorkbookError]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-SURVEY_WORDS: Final = tuple(gettext_noop("アンケート 調査").split())
-
-
-def is_survey_source(source: str) -> bool:
-    """An indicator measured by a survey (出典 mentions アンケート or 調査)."""
-    return any(word in source for word in SURVEY_WORDS)
-
-
-# --- normalising values --------------------------------------------------------------------
+# --- reading values ------------------------------------------------------------------------
 
 _UNIT_SEPARATORS: Final = re.compile(r"[、,，;；/／\n]+")
-_MIDDLE_DOTS: Final = re.compile(r"[\u30fb\uff65]+")  # 中黒 (full and half width)
 # 3, No.3, (3), 3., 第3 (\u7b2c), ③ (NFKC makes it 3)
 _NUMBER_TEXT: Final = re.compile(r"(?:NO\.?|\u7b2c)?\(?([0-9]+)\)?[.\u3001]?")
 _DASHES: Final = dict.fromkeys(map(ord, "−‐‑‒–—―"), "-")
 _HEADER_MARKS: Final = re.compile(r"[※*]|\(.*?\)")  # marks and notes: 名称（必須） → 名称
 
 
-def fold(text: str) -> str:
-    """A comparison key: NFKC, no spaces of any width, upper-case."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
-
-
 def _header_key(text: str) -> str:
-    return _HEADER_MARKS.sub("", fold(text))
-
-
-def split_middle_dots(text: str) -> list[str]:
-    """``"福祉総務課・高齢者いきいき課"`` → both names (used when the whole is not a unit)."""
-    return [part.strip() for part in _MIDDLE_DOTS.split(text) if part.strip()]
-
-
-def clean_text(value: str) -> str:
-    """Text as stored: line breaks unified, spaces (also full-width) trimmed at both ends."""
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def decimal_text(value: Decimal | None) -> str:
-    """``Decimal("12.500")`` → ``"12.5"``; ``Decimal("100")`` → ``"100"``; None → ``""``."""
-    if value is None:
-        return ""
-    text = f"{value.normalize():f}"
-    return "0" if text in {"-0", "0"} else text
+    return _HEADER_MARKS.sub("", spelling_key(text))
 
 
 class _CellProblem(Exception):
@@ -453,14 +113,14 @@ def _number_to_text(value: int | float | Decimal) -> str:
 def _as_text(cell: _Cell) -> str:
     value = cell.value
     if isinstance(value, str):
-        return clean_text(value)
+        return trimmed_text(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int | float | Decimal):
         return _number_to_text(value)
     if hasattr(value, "isoformat"):
         return str(value.isoformat())[:10]
-    return clean_text(str(value))
+    return trimmed_text(str(value))
 
 
 def _as_int(cell: _Cell, column: Column) -> int:
@@ -478,11 +138,11 @@ def _as_int(cell: _Cell, column: Column) -> int:
     elif isinstance(value, int):
         number = value
     elif isinstance(value, str):
-        match = _NUMBER_TEXT.fullmatch(fold(value))
+        match = _NUMBER_TEXT.fullmatch(spelling_key(value))
         if match is None:
             raise _CellProblem(
                 _("「{value}」を番号として読み取れません。1以上の整数を入力してください。").format(
-                    value=clean_text(value)
+                    value=trimmed_text(value)
                 )
             )
         number = int(match.group(1))
@@ -521,7 +181,7 @@ def _as_decimal(cell: _Cell) -> Decimal:
         if cell.percent:
             number *= 100  # a cell formatted as 12.5% holds 0.125: read what people see
     elif isinstance(value, str):
-        text = fold(value).translate(_DASHES).replace(",", "")
+        text = spelling_key(value).translate(_DASHES).replace(",", "")
         text = text.replace("△", "-").replace("▲", "-")
         if text.endswith("%"):
             text = text[:-1]
@@ -531,7 +191,7 @@ def _as_decimal(cell: _Cell) -> Decimal:
             raise _CellProblem(
                 _(
                     "「{value}」を数値として読み取れません。12.5 のように数字で入力してください。"
-                ).format(value=clean_text(value))
+                ).format(value=trimmed_text(value))
             ) from None
     else:
         raise _CellProblem(_("数値を入力してください。"))
@@ -550,7 +210,7 @@ def _as_decimal(cell: _Cell) -> Decimal:
 
 def _as_direction(cell: _Cell) -> str:
     text = _as_text(cell)
-    code = DIRECTION_BY_SPELLING.get(fold(text))
+    code = DIRECTION_BY_SPELLING.get(spelling_key(text))
     if code is None:
         raise _CellProblem(
             _(
@@ -1055,11 +715,11 @@ Rows = list[tuple[int, dict[str, Any] | None, dict[str, _Cell]]]
 
 
 def _find_sheets(book: Any) -> dict[str, Any]:
-    by_key = {fold(ws.title): ws for ws in book.worksheets}
+    by_key = {spelling_key(ws.title): ws for ws in book.worksheets}
     found: dict[str, Any] = {}
     for spec in SPECS:
         for spelling in (spec.name, *spec.aliases):
-            ws = by_key.get(fold(spelling))
+            ws = by_key.get(spelling_key(spelling))
             if ws is not None:
                 found[spec.name] = ws
                 break
@@ -1276,7 +936,7 @@ class _Checker:
                 self.add(
                     sheet,
                     row,
-                    _NUMBER,
+                    NUMBER_LABEL,
                     _("番号 {number} が重複しています（{first}行目と同じ番号です）。").format(
                         number=number, first=seen[number]
                     ),
@@ -1573,197 +1233,3 @@ def _check_indicator_years(
                 year=format_fiscal_year(baseline_fy)
             ),
         )
-
-
-# --- writing -------------------------------------------------------------------------------
-
-_HELP_ROWS: Final[tuple[tuple[Any, Any], ...]] = (
-    (gettext_lazy("計画ワークブックの書き方"), ""),
-    ("", ""),
-    (
-        gettext_lazy("全体"),
-        gettext_lazy(
-            "シート「計画」「基本目標」「施策」「取組種類」「取組」「成果指標」に入力します。見出しの行（列名）は変えないでください。列の順番は入れ替えてもかまいません。このシート（説明）は読み込みません。"
-        ),
-    ),
-    (
-        gettext_lazy("読み込み"),
-        gettext_lazy(
-            "1つでも誤りがあると何も保存しません。誤りはシート・行・列ごとにすべて表示します。同じファイルをもう一度読み込んでも何も変わりません。"
-        ),
-    ),
-    (
-        gettext_lazy("更新と削除"),
-        gettext_lazy(
-            "同じ名称の計画があれば、番号が同じ行を更新します。ファイルにない行は削除します（評価や実績値が登録されている行は削除できません）。"
-        ),
-    ),
-    (gettext_lazy("計画"), gettext_lazy("名称・開始年度・終了年度・基本理念を1行だけ入力します。")),
-    (
-        gettext_lazy("基本目標"),
-        gettext_lazy(
-            "番号・名称・説明。計画の途中から加わる目標は、開始年度にその年度を入力します。"
-        ),
-    ),
-    (gettext_lazy("施策"), gettext_lazy("番号・基本目標番号（どの基本目標の施策か）・名称。")),
-    (gettext_lazy("取組種類"), gettext_lazy("番号・施策番号（どの施策の取組種類か）・名称。")),
-    (
-        gettext_lazy("取組"),
-        gettext_lazy(
-            "番号・取組種類番号・名称・内容・担当課・再掲元。番号は計画の中で重ならないようにします。"
-        ),
-    ),
-    (
-        gettext_lazy("担当課"),
-        gettext_lazy(
-            "組織の現在の名称（または識別子）を「、」「・」「,」や改行で区切って書きます。最初に書いた課が主担当です。登録されていない組織は書けません（先に組織を登録してください）。"
-        ),
-    ),
-    (
-        gettext_lazy("再掲元"),
-        gettext_lazy(
-            "別の基本目標にもう一度載せる取組（再掲）は、元の取組の番号を書きます。再掲の取組は集計で二重に数えません。"
-        ),
-    ),
-    (
-        gettext_lazy("成果指標"),
-        gettext_lazy(
-            "番号・基本目標番号・名称・単位・基準値・基準年度・目標値・目標年度・方向・出典。方向は 増やす・減らす・維持 から選びます。出典に「アンケート」「調査」を含む指標はアンケート指標として扱います。"
-        ),
-    ),
-    (
-        gettext_lazy("年度"),
-        gettext_lazy("令和2年度、R2、2020年度、2020 のどの書き方でもかまいません。"),
-    ),
-    (
-        gettext_lazy("数値"),
-        gettext_lazy(
-            "全角の数字、桁区切りのカンマ、末尾の %（12.5% は 12.5 として読みます）も読めます。小数点以下は3桁までです。"
-        ),
-    ),
-    (
-        gettext_lazy("数式とマクロ"),
-        gettext_lazy("数式は読み込めません。値を入力してください。マクロは実行しません。"),
-    ),
-)
-
-
-def _safe_text(text: str) -> str:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return str(ILLEGAL_CHARACTERS_RE.sub("", text))
-
-
-def _set(ws: Any, row: int, col: int, value: Any) -> None:
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, str):
-        cell.value = _safe_text(value) if value else None
-        if value.startswith("="):
-            cell.data_type = "s"  # text that looks like a formula stays text
-    elif isinstance(value, Decimal):
-        cell.value = int(value) if value == value.to_integral_value() else float(value)
-    else:
-        cell.value = value
-
-
-def _fy_text(year: int | None, style: YearStyle) -> str:
-    return format_fiscal_year(year, style) if year is not None else ""
-
-
-def _row_values(spec: SheetSpec, item: Any, style: YearStyle) -> list[Any]:
-    values: list[Any] = []
-    for column in spec.columns:
-        value = getattr(item, column.key)
-        if column.kind == "fy":
-            value = _fy_text(value, style)
-        elif column.kind == "direction":
-            value = DIRECTION_LABELS.get(value, value)
-        elif column.kind == "units":
-            value = "、".join(value)
-        values.append(value)
-    return values
-
-
-def write_workbook(
-    workbook: PlanWorkbook | None = None, *, year_style: YearStyle = "wareki"
-) -> bytes:
-    """The workbook as .xlsx bytes: 説明 first, then the six sheets with headers.
-
-    Without ``workbook`` this is the empty template. Headers are frozen and styled, columns
-    sized, and 方向 has a dropdown. Years are written as 令和2年度 (or 2020年度 with
-    ``year_style="seireki"``), numbers as numbers, text that starts with "=" as text.
-    """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    book = Workbook()
-    help_sheet = book.active
-    help_sheet.title = SHEET_HELP
-    for index, (label, text) in enumerate(_HELP_ROWS, start=1):
-        help_sheet.cell(row=index, column=1, value=str(label) or None).font = Font(bold=True)
-        cell = help_sheet.cell(row=index, column=2, value=str(text) or None)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    help_sheet["A1"].font = Font(bold=True, size=14)
-    help_sheet.column_dimensions["A"].width = 16
-    help_sheet.column_dimensions["B"].width = 100
-
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    items: dict[str, Sequence[Any]] = {}
-    if workbook is not None:
-        items = {
-            SHEET_PLAN: [workbook.plan] if workbook.plan else [],
-            SHEET_GOALS: workbook.goals,
-            SHEET_POLICIES: workbook.policies,
-            SHEET_TYPES: workbook.types,
-            SHEET_INITIATIVES: workbook.initiatives,
-            SHEET_INDICATORS: workbook.indicators,
-        }
-    for spec in SPECS:
-        ws = book.create_sheet(spec.name)
-        for col, column in enumerate(spec.columns, start=1):
-            cell = ws.cell(row=1, column=col, value=column.label)
-            cell.font = Font(bold=True)
-            cell.fill = header_fill
-            ws.column_dimensions[_letter(col)].width = column.width
-        ws.freeze_panes = "A2"
-        rows = items.get(spec.name, [])
-        for index, item in enumerate(rows, start=2):
-            for col, value in enumerate(_row_values(spec, item, year_style), start=1):
-                _set(ws, index, col, value)
-        for col, column in enumerate(spec.columns, start=1):
-            if column.kind == "direction":
-                letter = _letter(col)
-                validation = DataValidation(
-                    type="list",
-                    formula1='"{}"'.format(",".join(DIRECTION_LABELS.values())),
-                    allow_blank=True,
-                    showErrorMessage=True,
-                    errorTitle=_("方向"),
-                    error=_("増やす・減らす・維持 から選んでください。"),
-                )
-                validation.add(f"{letter}2:{letter}{len(rows) + 1001}")
-                ws.add_data_validation(validation)
-            if column.kind == "text" and (column.width or 0) >= 40:
-                for (cell,) in ws.iter_rows(
-                    min_row=2, max_row=len(rows) + 1, min_col=col, max_col=col
-                ):
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-    book.properties.creator = "sasaeai"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def cell_values(data: bytes) -> dict[str, list[tuple[Any, ...]]]:
-    """Every sheet's cell values (for comparing two exports), formulas left as written."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    try:
-        return {
-            ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)]
-            for ws in book.worksheets
-        }
-    finally:
-        book.close()

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sasaeai.accounts.models import Municipality
-from sasaeai.directory import selectors
 from sasaeai.directory.forms import NUL_MESSAGE
 from sasaeai.directory.schedules import WEEKDAY_NAMES
 from sasaeai.directory.search import search
+from sasaeai.directory.selectors import public as selectors
 from sasaeai.directory.taxonomies import CATEGORIES, TARGETS
 
 PAGE_SIZE = 20

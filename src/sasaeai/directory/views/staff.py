@@ -17,18 +17,19 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from sasaeai.accounts import permissions as accounts_permissions
 from sasaeai.accounts.decorators import requires, staff_municipality
 from sasaeai.accounts.models import District, Municipality, Town
-from sasaeai.audit import permissions as audit_permissions
-from sasaeai.core.errors import DomainError
+from sasaeai.core.errors import DomainError, StaleEdit
+from sasaeai.core.http import safe_next_url
+from sasaeai.core.imports import RETIRE
 from sasaeai.core.pdf import PdfUnavailable
 from sasaeai.directory import permissions, services
-from sasaeai.directory import selectors_staff as selectors
 from sasaeai.directory.forms import (
     FilterForm,
     ImportForm,
@@ -41,6 +42,7 @@ from sasaeai.directory.forms import (
     StatusForm,
 )
 from sasaeai.directory.importing import jobs as import_jobs
+from sasaeai.directory.importing import service as importing
 from sasaeai.directory.models import (
     ImportJob,
     ImportJobMode,
@@ -49,6 +51,7 @@ from sasaeai.directory.models import (
     Service,
     ServiceStatus,
 )
+from sasaeai.directory.selectors import staff as selectors
 from sasaeai.directory.taxonomies import CATEGORY_CODES, TARGET_CODES, term_choices
 
 ADD_ROW = {"add_location": "locations", "add_phone": "phones", "add_schedule": "schedules"}
@@ -59,15 +62,6 @@ def _service(request: HttpRequest, service_id: str) -> Service:
     if service is None:
         raise Http404
     return service
-
-
-def _next_or(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _term_choices(
@@ -284,7 +278,7 @@ def _render_edit(
         "can_delete": service is not None and permissions.can_delete_service(request.user, service),
         "can_edit_organization": service is not None
         and permissions.can_edit_organization(request.user, service.organization),
-        "can_view_audit": audit_permissions.can(request.user, "audit.view", municipality),
+        "can_view_audit": accounts_permissions.can(request.user, "audit.view", municipality),
     }
     return render(request, "directory/staff/edit.html", context, status=status)
 
@@ -327,7 +321,7 @@ def _save(request: HttpRequest, service: Service | None) -> HttpResponse:
                 term_codes=form.term_codes(),
                 expected_updated_at=form.cleaned_data.get("loaded_at") if service else None,
             )
-    except services.StaleEdit as error:
+    except StaleEdit as error:
         latest = (
             selectors.service_of(municipality, str(service.pk), request.user) if service else None
         )
@@ -395,7 +389,7 @@ def service_confirm(request: HttpRequest, service_id: str) -> HttpResponse:
         request,
         _("「{name}」の内容を確認済みにしました（最終確認日: 今日）。").format(name=service.name),
     )
-    return redirect(_next_or(request, reverse("directory:service_edit", args=[service.pk])))
+    return redirect(safe_next_url(request, reverse("directory:service_edit", args=[service.pk])))
 
 
 @requires(permissions.can, "directory.view")
@@ -436,7 +430,7 @@ def service_history(request: HttpRequest, service_id: str) -> HttpResponse:
         raise PermissionDenied
     municipality = staff_municipality(request)
     audit_link = ""
-    if audit_permissions.can(request.user, "audit.view", municipality):
+    if accounts_permissions.can(request.user, "audit.view", municipality):
         audit_link = (
             reverse("web:audit_log")
             + "?"
@@ -503,7 +497,7 @@ def organization_edit(request: HttpRequest, organization_id: str) -> HttpRespons
                     maintainer_id=int(data["maintainer"]) if data["maintainer"] else None,
                     expected_updated_at=data["loaded_at"],
                 )
-            except services.StaleEdit as error:
+            except StaleEdit as error:
                 form.add_error(None, error.message)
                 fresh = request.POST.copy()
                 fresh["loaded_at"] = Organization.objects.get(
@@ -608,15 +602,13 @@ def _import_job(request: HttpRequest, job_id: str) -> ImportJob:
 def _import_job_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
     """The job page: its state and progress, and when done its result (each table cut at
     ``IMPORT_PREVIEW_LIMIT``, with how many rows are not shown)."""
-    from sasaeai.directory.importing import service as importing
-
     stalled = import_jobs.job_is_stalled(job)
     active = job.state in {ImportJobState.QUEUED, ImportJobState.RUNNING}
     result = import_jobs.job_result(job)
-    changes = [c for c in result.changes if c.action != importing.RETIRE] if result else []
-    retirements = result.changes_of("service", importing.RETIRE) if result else []
+    changes = [c for c in result.changes if c.action != RETIRE] if result else []
+    retirements = result.changes_of("service", RETIRE) if result else []
     counted = (
-        sum(n for (_e, action), n in result.change_counts.items() if action != importing.RETIRE)
+        sum(n for (_e, action), n in result.change_counts.items() if action != RETIRE)
         if result
         else 0
     )
@@ -728,21 +720,3 @@ def import_job_apply(request: HttpRequest, job_id: str) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("directory:import_job", job_id=preview.pk)
     return redirect("directory:import_job", job_id=job.pk)
-
-
-urlpatterns = [
-    path("", entry_list, name="list"),
-    path("services/new/", service_new, name="service_new"),
-    path("services/<str:service_id>/", service_edit, name="service_edit"),
-    path("services/<str:service_id>/confirm/", service_confirm, name="service_confirm"),
-    path("services/<str:service_id>/status/", service_status, name="service_status"),
-    path("services/<str:service_id>/delete/", service_delete, name="service_delete"),
-    path("services/<str:service_id>/history/", service_history, name="service_history"),
-    path("organizations/<str:organization_id>/", organization_edit, name="organization_edit"),
-    path("stale/", stale_list, name="stale"),
-    path("booklet/", booklet_download, name="booklet"),
-    path("import/", import_upload, name="import"),
-    path("import/<str:job_id>/", import_job, name="import_job"),
-    path("import/<str:job_id>/progress/", import_job_progress, name="import_job_progress"),
-    path("import/<str:job_id>/apply/", import_job_apply, name="import_job_apply"),
-]

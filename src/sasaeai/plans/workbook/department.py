@@ -40,7 +40,7 @@ from openpyxl.worksheet.protection import SheetProtection
 from sasaeai.core.archives import ArchiveError, check_unpacked_size
 from sasaeai.core.errors import DomainError, ErrorLocation
 from sasaeai.core.wareki import format_date, format_fiscal_year
-from sasaeai.plans.workbook import iter_sheet_rows
+from sasaeai.plans.workbook.read import iter_sheet_rows
 
 FORMAT_NAME = "sasaeai-department-workbook"
 FORMAT_VERSION = 1
@@ -91,15 +91,17 @@ COLUMN = {column.key: column for column in COLUMNS}
 # ------------------------------------------------------------------ values
 
 
-def clean_text(value: str) -> str:
-    """A free-text value as compared and saved: no control characters, ``\\n`` line breaks,
-    no trailing spaces on any line, no leading or trailing blank (full-width spaces too)."""
+def tidy_text(value: str) -> str:
+    """A free-text value (実績, 課題) as compared and saved: no control characters, ``\\n``
+    line breaks, no trailing spaces on any line, no leading or trailing blank (full-width
+    spaces too)."""
     value = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     return "\n".join(line.rstrip() for line in value.split("\n")).strip()
 
 
-def fold(value: str) -> str:
-    """A choice as compared: full-width folded (NFKC), runs of spaces made one, trimmed."""
+def choice_key(value: str) -> str:
+    """What a choice (評価, 今後の方向性), a header or a hidden value compares by: full-width
+    folded (NFKC), runs of spaces made one, trimmed."""
     return " ".join(unicodedata.normalize("NFKC", value).split())
 
 
@@ -122,16 +124,16 @@ def grade_code(text: str, grades: Sequence[Mapping[str, Any]]) -> str | None:
     (``順調``) and the code and label with another separator (``A：順調``, ``Ａ　順調``).
     An empty cell is the empty code ``""`` (not yet graded).
     """
-    folded = fold(text)
+    folded = choice_key(text)
     if not folded:
         return ""
     wanted = folded.upper()
     for grade in grades:
-        code, label = fold(str(grade["code"])), fold(str(grade["label"]))
+        code, label = choice_key(str(grade["code"])), choice_key(str(grade["label"]))
         if wanted in {code.upper(), label.upper()}:
             return str(grade["code"])
     for grade in grades:
-        code, label = fold(str(grade["code"])), fold(str(grade["label"]))
+        code, label = choice_key(str(grade["code"])), choice_key(str(grade["label"]))
         if wanted.startswith(code.upper()):
             rest = folded[len(code) :].lstrip(_SEPARATORS)
             if rest == label:
@@ -141,11 +143,11 @@ def grade_code(text: str, grades: Sequence[Mapping[str, Any]]) -> str | None:
 
 def direction_value(text: str, directions: Sequence[str]) -> str | None:
     """The plan's direction a cell means (``""`` when empty), or None when it matches none."""
-    folded = fold(text)
+    folded = choice_key(text)
     if not folded:
         return ""
     for direction in directions:
-        if fold(direction) == folded:
+        if choice_key(direction) == folded:
             return direction
     return None
 
@@ -153,9 +155,9 @@ def direction_value(text: str, directions: Sequence[str]) -> str | None:
 def canonical(values: Mapping[str, str]) -> dict[str, str]:
     """Editable values as compared: text cleaned, grade and direction trimmed."""
     return {
-        "results": clean_text(values.get("results", "") or ""),
+        "results": tidy_text(values.get("results", "") or ""),
         "grade": (values.get("grade", "") or "").strip(),
-        "issues": clean_text(values.get("issues", "") or ""),
+        "issues": tidy_text(values.get("issues", "") or ""),
         "direction": (values.get("direction", "") or "").strip(),
     }
 
@@ -577,7 +579,7 @@ _BLANK = _Cell(None)
 
 def _sheet_rows(book: Any, sheet: Any, width: int) -> Iterator[tuple[int, list[_Cell]]]:
     """Each row's number and its first ``width`` cells (blank where the file has none), in
-    the file's order, streamed (``plans.workbook.iter_sheet_rows``: merged ranges are not
+    the file's order, streamed (``read.iter_sheet_rows``: merged ranges are not
     even kept). Rows missing from the file are not made up; a row that comes again or after
     a later row is skipped, as openpyxl's read-only mode does."""
     expected = 1
@@ -637,7 +639,7 @@ def _as_int(value: Any) -> int | None:
     if isinstance(value, float):
         return int(value) if value.is_integer() and 0 < value <= MAX_ID else None
     if isinstance(value, str):
-        text = fold(value).replace(",", "")
+        text = choice_key(value).replace(",", "")
         if text.isdigit() and text.isascii():
             number = int(text)
             return number if 0 < number <= MAX_ID else None
@@ -671,7 +673,7 @@ def _check_headers(header: Sequence[Any]) -> None:
     problems: list[DomainError] = []
     for index, column in enumerate(COLUMNS):
         found = _cell_text(header[index].value) if index < len(header) else ""
-        if fold(found) != fold(str(column.header)):
+        if choice_key(found) != choice_key(str(column.header)):
             problems.append(
                 DomainError(
                     code="header_mismatch",
@@ -769,7 +771,7 @@ def _read_row(number: int, cells: Sequence[Any]) -> RawRow:
                     )
                 )
         elif column.key == "digest":
-            raw.digest = fold(_cell_text(value)).lower()
+            raw.digest = choice_key(_cell_text(value)).lower()
             if not raw.digest:
                 raw.problems.append(
                     error_at(

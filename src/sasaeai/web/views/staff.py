@@ -1,11 +1,11 @@
-"""Public pages and the staff pages of the foundation."""
+"""Staff pages of the foundation: the dashboard, the organisation (and renaming a unit) and
+the audit log."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,37 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sasaeai.accounts import permissions as accounts_permissions
+from sasaeai.accounts import selectors as accounts_selectors
 from sasaeai.accounts import services as accounts_services
 from sasaeai.accounts.decorators import requires, staff_municipality
-from sasaeai.accounts.models import Municipality, OrganisationUnit, unit_names_prefetch
-from sasaeai.audit import permissions as audit_permissions
+from sasaeai.accounts.models import OrganisationUnit, unit_names_prefetch
 from sasaeai.core.admin_site import is_operator
 from sasaeai.core.errors import DomainError
+from sasaeai.core.forms import YearForm
 from sasaeai.core.wareki import fiscal_year_of
 from sasaeai.plainlang import permissions as plainlang_permissions
 from sasaeai.plans import permissions as plans_permissions
 from sasaeai.web import selectors
-from sasaeai.web.forms import AuditFilterForm, UnitRenameForm, YearForm
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    municipalities = Municipality.objects.order_by("code")
-    if municipalities.count() == 1:
-        return municipality_home(request, municipalities[0].code)
-    return render(request, "web/home.html", {"municipalities": municipalities})
-
-
-def municipality_home(request: HttpRequest, code: str) -> HttpResponse:
-    municipality = get_object_or_404(Municipality, code=code)
-    return render(
-        request,
-        "web/municipality.html",
-        {
-            "municipality": municipality,
-            "districts": selectors.districts_with_towns(municipality=municipality),
-            "today_fy": fiscal_year_of(timezone.localdate()),
-        },
-    )
+from sasaeai.web.forms import AuditFilterForm, UnitRenameForm
 
 
 def _dashboard_or_console(user: Any, action: str) -> bool:
@@ -75,7 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "can_evaluate": plans_permissions.can(user, "plans.evaluate"),
             "can_view_cycle": plans_permissions.can(user, "plans.view_cycle"),
             "can_manage_plainlang": plainlang_permissions.can(user, "plainlang.manage"),
-            "can_view_audit": audit_permissions.can(user, "audit.view"),
+            "can_view_audit": accounts_permissions.can(user, "audit.view"),
             "can_admin": is_operator(user),
         },
     )
@@ -94,10 +75,10 @@ def organisation(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "fiscal_year": fiscal_year,
-            "groups": selectors.units_by_kind(
+            "groups": accounts_selectors.units_by_kind(
                 municipality=municipality, fiscal_year=fiscal_year, user=request.user
             ),
-            "districts": selectors.districts_with_towns(municipality=municipality),
+            "districts": accounts_selectors.districts_with_towns(municipality=municipality),
             "can_manage": accounts_permissions.can(request.user, "organisation.manage"),
         },
     )
@@ -130,7 +111,7 @@ def unit_rename(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "web/unit_rename.html", {"form": form, "unit": unit})
 
 
-@requires(audit_permissions.can, "audit.view")
+@requires(accounts_permissions.can, "audit.view")
 def audit_log(request: HttpRequest) -> HttpResponse:
     municipality = staff_municipality(request)
     form = AuditFilterForm(request.GET or None)
@@ -144,39 +125,3 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "audit/list.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
-
-
-def error_404(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _error(request, 404, "not_found", _("お探しのページは見つかりませんでした。"))
-
-
-def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _error(request, 403, "permission_denied", _("このページを表示する権限がありません。"))
-
-
-def error_500(request: HttpRequest) -> HttpResponse:
-    return _error(
-        request,
-        500,
-        "internal_error",
-        _("サーバーでエラーが発生しました。時間をおいて再度お試しください。"),
-    )
-
-
-def error_400(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if isinstance(exception, RequestDataTooBig):
-        return _error(
-            request,
-            413,
-            "request_too_large",
-            _("送信されたデータが大きすぎます。内容を分けるか、小さくしてから送ってください。"),
-        )
-    return _error(request, 400, "bad_request", _("リクエストの内容に誤りがあります。"))
-
-
-def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        from sasaeai.config.api import error_response
-
-        return error_response(request, status, code, message)
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
