@@ -186,7 +186,10 @@ class ResponseForm(forms.Form):
     version = VersionField()
 
 
-class PublishForm(forms.Form):
+class ReviewPublishForm(forms.Form):
+    """Whether a 講評 or comment goes into the report (the cycle's publishing is
+    publication.forms.PublishForm)."""
+
     is_published = forms.BooleanField(label=_("報告書で公表する"), required=False)
     version = VersionField()
 

@@ -22,10 +22,10 @@ from sasaeai.accounts.decorators import requires, staff_municipality
 from sasaeai.core.errors import DomainError, StaleEdit
 from sasaeai.plans import permissions
 from sasaeai.plans.forms import (
-    PublishForm,
     ResponseForm,
     ReviewCreateForm,
     ReviewForm,
+    ReviewPublishForm,
     SummaryForm,
 )
 from sasaeai.plans.models import EvaluationCycle, Goal, Initiative, Review, ReviewKind
@@ -249,7 +249,7 @@ def review_respond(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_POST
 def review_publish(request: HttpRequest, review_id: int) -> HttpResponse:
     review = _review(request, review_id)
-    form = PublishForm(request.POST)
+    form = ReviewPublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("画面の版の情報がありません。画面を読み込み直してください。"))
     else:
