@@ -7,6 +7,7 @@ Evaluations shown to a staff user are narrowed by the policy
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,6 +164,23 @@ def _contradiction(grade: str, statuses: Counter[str]) -> str | None:
     return None
 
 
+def group_structure(
+    policies: Iterable[Policy], types: Iterable[InitiativeType], initiatives: Iterable[Initiative]
+) -> tuple[dict[int, list[Policy]], dict[int, list[InitiativeType]], dict[int, list[Initiative]]]:
+    """A plan's levels by parent, in the order given: 施策 by 基本目標, 取組の種類 by 施策 and
+    取組 by 取組の種類 (the staff tree and the published document both build from this)."""
+    policies_by_goal: dict[int, list[Policy]] = {}
+    for policy in policies:
+        policies_by_goal.setdefault(policy.goal_id, []).append(policy)
+    types_by_policy: dict[int, list[InitiativeType]] = {}
+    for initiative_type in types:
+        types_by_policy.setdefault(initiative_type.policy_id, []).append(initiative_type)
+    initiatives_by_type: dict[int, list[Initiative]] = {}
+    for initiative in initiatives:
+        initiatives_by_type.setdefault(initiative.initiative_type_id, []).append(initiative)
+    return policies_by_goal, types_by_policy, initiatives_by_type
+
+
 def plan_tree(plan: Plan, fiscal_year: int, user: Any = None) -> PlanTree:
     """The whole hierarchy with that 年度's evaluations, indicators and roll-ups.
 
@@ -198,15 +216,7 @@ def plan_tree(plan: Plan, fiscal_year: int, user: Any = None) -> PlanTree:
     )
     indicators = indicator_rows(plan, fiscal_year)
 
-    by_type: dict[int, list[Initiative]] = {}
-    for initiative in initiatives:
-        by_type.setdefault(initiative.initiative_type_id, []).append(initiative)
-    types_by_policy: dict[int, list[InitiativeType]] = {}
-    for initiative_type in types:
-        types_by_policy.setdefault(initiative_type.policy_id, []).append(initiative_type)
-    policies_by_goal: dict[int, list[Policy]] = {}
-    for policy in policies:
-        policies_by_goal.setdefault(policy.goal_id, []).append(policy)
+    policies_by_goal, types_by_policy, by_type = group_structure(policies, types, initiatives)
 
     plan_tally = Tally()
     goal_nodes = []

@@ -58,6 +58,7 @@ from sasaeai.plans.models import (
     ReviewKind,
     Summary,
 )
+from sasaeai.plans.selectors.tree import group_structure
 from sasaeai.publication.document import (
     CountRow,
     GlossaryEntry,
@@ -472,15 +473,7 @@ def year_document(
             summaries.setdefault(summary.goal_id, []).append(summary)
     indicators = indicator_entries(plan, fiscal_year, goal_ids=goal_ids)
 
-    by_type: dict[int, list[Initiative]] = {}
-    for initiative in initiatives:
-        by_type.setdefault(initiative.initiative_type_id, []).append(initiative)
-    types_by_policy: dict[int, list[InitiativeType]] = {}
-    for initiative_type in types:
-        types_by_policy.setdefault(initiative_type.policy_id, []).append(initiative_type)
-    policies_by_goal: dict[int, list[Policy]] = {}
-    for policy in policies:
-        policies_by_goal.setdefault(policy.goal_id, []).append(policy)
+    policies_by_goal, types_by_policy, by_type = group_structure(policies, types, initiatives)
 
     structure: list[GoalNode] = []
     sections: list[GoalSection] = []
