@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -115,3 +115,16 @@ def login(client: Client, user: User) -> Client:
 @pytest.fixture
 def client_for(client: Client) -> Callable[[User], Client]:
     return lambda user: login(client, user)
+
+
+@pytest.fixture(autouse=True)
+def _background_work_ends_with_its_test() -> Iterator[None]:
+    """A report build or directory import started in a thread (transactional tests run their
+    on_commit hooks) finishes before the test's database is flushed or dropped."""
+    import threading
+
+    before = set(threading.enumerate())
+    yield
+    for thread in set(threading.enumerate()) - before:
+        if thread.name.startswith(("reports-", "directory-import-")):
+            thread.join(timeout=120)
